@@ -1,0 +1,346 @@
+"""The DuckDB store: every observation with the time it was first seen, never overwritten.
+
+Table ``observations(series_id, date, value, first_seen)``: a revision is a new row with a later
+``first_seen``. Bundled history, whose vintages are unknown, counts as first seen on its date
+plus the series' publication lag; a value fetched later for a new date counts the same way, and a
+changed value for a known date is a revision, first seen when it was fetched. Writes take a file
+lock and run in one transaction, so a killed process leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from riskoff import config
+from riskoff.catalog import SeriesSpec, get_spec, load_catalog
+from riskoff.errors import DataError, RiskoffError
+
+if TYPE_CHECKING:
+    import duckdb
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS observations (
+    series_id VARCHAR NOT NULL,
+    date DATE NOT NULL,
+    value DOUBLE NOT NULL,
+    first_seen TIMESTAMP NOT NULL,
+    source VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS user_series (
+    id VARCHAR PRIMARY KEY, name VARCHAR, unit VARCHAR, frequency VARCHAR, asset_class VARCHAR
+);
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+"""
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What one write did to one series."""
+
+    series_id: str
+    added: int
+    revised: int
+    unchanged: int
+    last_date: date | None
+
+
+def _bundle_id() -> str:
+    from riskoff.datasets import history_path
+
+    return hashlib.sha256(history_path().read_bytes()).hexdigest()[:16]
+
+
+class Store:
+    """Point-in-time observation store backed by one DuckDB file.
+
+    Parameters
+    ----------
+    path : Path, optional
+        The DuckDB file; default ``$RISKOFF_HOME/riskoff.duckdb``.
+    seed : bool
+        Seed the store from the bundled snapshot on first use (default True).
+    """
+
+    def __init__(self, path: Path | None = None, seed: bool = True) -> None:
+        self.path = Path(path) if path else config.store_path()
+        self._seed = seed
+        self._ready = False
+
+    # -- connections -------------------------------------------------------------------------
+    @contextmanager
+    def _connect(self, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+        import duckdb
+
+        self.ensure_ready()
+        try:
+            con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise RiskoffError(f"store {self.path} is busy or unreadable: {exc}") from exc
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.path) + ".lock")
+        try:
+            with lock.acquire(timeout=120):
+                yield
+        except Timeout:
+            raise RiskoffError(f"another riskoff process is writing {self.path}") from None
+
+    def ensure_ready(self) -> None:
+        """Create the schema and seed the bundled history if this store has not got it yet."""
+        if self._ready:
+            return
+        self._ready = True
+        if self.path.exists() and not self._seed:
+            return
+        import duckdb
+
+        bundle = _bundle_id() if self._seed else None
+        if self.path.exists():
+            with duckdb.connect(str(self.path), read_only=True) as con:
+                tables = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+                if "meta" in tables:
+                    row = con.execute("SELECT value FROM meta WHERE key='bundle'").fetchone()
+                    if row and row[0] == bundle:
+                        return
+        with self._write_lock(), duckdb.connect(str(self.path)) as con:
+            con.execute("BEGIN TRANSACTION")
+            con.execute(SCHEMA)
+            if bundle is not None:
+                row = con.execute("SELECT value FROM meta WHERE key='bundle'").fetchone()
+                if not row or row[0] != bundle:
+                    self._seed_bundle(con)
+                    con.execute("INSERT OR REPLACE INTO meta VALUES ('bundle', ?)", [bundle])
+            con.execute("COMMIT")
+
+    def _seed_bundle(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Insert bundled rows the store lacks, in catalog units, first seen at date + lag."""
+        from riskoff.datasets import history_path
+
+        specs = pd.DataFrame(
+            [(s.id, s.scale, s.publication_lag_days) for s in load_catalog().values()],
+            columns=["series_id", "scale", "lag"],
+        )
+        con.register("specs", specs)
+        con.execute(
+            """
+            INSERT INTO observations
+            SELECT h.series_id::VARCHAR, h.date, h.value * s.scale,
+                   CAST(h.date + to_days(CAST(s.lag AS INTEGER)) AS TIMESTAMP), 'bundled'
+            FROM read_parquet(?) h JOIN specs s ON h.series_id::VARCHAR = s.series_id
+            WHERE NOT EXISTS (
+                SELECT 1 FROM observations o
+                WHERE o.series_id = h.series_id::VARCHAR AND o.date = h.date)
+            """,
+            [str(history_path())],
+        )
+        con.unregister("specs")
+
+    # -- reads -------------------------------------------------------------------------------
+    def observations(
+        self,
+        series: Sequence[str] | None = None,
+        start: date | None = None,
+        as_of: date | None = None,
+    ) -> pd.DataFrame:
+        """Return observations as they were known at the end of ``as_of``.
+
+        Values dated after ``as_of`` and values first seen after it are left out; for a date
+        with revisions, the latest vintage known by ``as_of`` is kept.
+
+        Returns
+        -------
+        DataFrame
+            Long frame with columns ``series_id``, ``date``, ``value``.
+        """
+        clauses, params = [], []
+        if series is not None:
+            clauses.append("series_id IN (SELECT unnest(?))")
+            params.append(list(series))
+        if start is not None:
+            clauses.append("date >= ?")
+            params.append(pd.Timestamp(start).date())
+        if as_of is not None:
+            day = pd.Timestamp(as_of).date()
+            clauses.append("date <= ? AND first_seen < ?")
+            params += [day, datetime.combine(day + timedelta(days=1), datetime.min.time())]
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        query = f"""
+            SELECT series_id, date, arg_max(value, first_seen) AS value
+            FROM observations {where}
+            GROUP BY series_id, date ORDER BY series_id, date
+        """
+        with self._connect(read_only=True) as con:
+            frame = con.execute(query, params).df()
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    def series_values(self, series_id: str, as_of: date | None = None) -> pd.Series:
+        """Return one series (latest known vintage) indexed by date."""
+        frame = self.observations([series_id], as_of=as_of)
+        return frame.set_index("date")["value"].rename(series_id)
+
+    def info(self) -> pd.DataFrame:
+        """Return per-series rows, revisions, first and last date, and the last time seen."""
+        query = """
+            SELECT series_id, count(DISTINCT date) AS rows,
+                   count(*) - count(DISTINCT date) AS revisions,
+                   min(date) AS first_date, max(date) AS last_date,
+                   max(first_seen) AS last_seen, any_value(source) AS source
+            FROM observations GROUP BY series_id ORDER BY series_id
+        """
+        with self._connect(read_only=True) as con:
+            frame = con.execute(query).df()
+        return frame.set_index("series_id")
+
+    def user_series(self) -> dict[str, SeriesSpec]:
+        """Return the series a user added with ``store import --name``."""
+        with self._connect(read_only=True) as con:
+            rows = con.execute("SELECT * FROM user_series").fetchall()
+        return {
+            r[0]: SeriesSpec(
+                id=r[0], name=r[1], unit=r[2], frequency=r[3], asset_class=r[4],
+                publication_lag_days=0, source="user", native_id=r[0], user_defined=True,
+            )
+            for r in rows
+        }
+
+    def spec(self, series_id: str) -> SeriesSpec:
+        """Return the catalog entry of ``series_id``, or the user's own definition."""
+        own = self.user_series()
+        return own[series_id] if series_id in own else get_spec(series_id)
+
+    # -- writes ------------------------------------------------------------------------------
+    def define_series(self, spec: SeriesSpec) -> None:
+        """Register a user's own series (idempotent)."""
+        if spec.id in load_catalog():
+            raise DataError(f"series {spec.id} is in the catalog already; import without --name")
+        with self._write_lock(), self._connect(read_only=False) as con:
+            con.execute(
+                "INSERT OR REPLACE INTO user_series VALUES (?, ?, ?, ?, ?)",
+                [spec.id, spec.name, spec.unit, spec.frequency, spec.asset_class],
+            )
+
+    def write(
+        self,
+        series_id: str,
+        frame: pd.DataFrame,
+        source: str,
+        seen_at: datetime | None = None,
+        spec: SeriesSpec | None = None,
+    ) -> WriteResult:
+        """Write clean observations of one series in one transaction.
+
+        Parameters
+        ----------
+        series_id : str
+            The series.
+        frame : DataFrame
+            Columns ``date`` and ``value`` in the catalog unit, as returned by
+            :func:`riskoff.validation.clean_observations`.
+        source : str
+            Where the values came from (``fred``, ``user:FILE`` ...).
+        seen_at : datetime, optional
+            When they were fetched (default now, UTC); a vintage time for ALFRED data.
+        spec : SeriesSpec, optional
+            The series' spec (default: from the catalog).
+
+        Returns
+        -------
+        WriteResult
+            Rows added (new dates), revised (changed values) and unchanged.
+        """
+        spec = spec or get_spec(series_id)
+        seen_at = seen_at or datetime.utcnow().replace(microsecond=0)
+        incoming = frame[["date", "value"]].copy()
+        incoming["date"] = pd.to_datetime(incoming["date"]).dt.date
+        lag = timedelta(days=spec.publication_lag_days)
+        with self._write_lock(), self._connect(read_only=False) as con:
+            con.register("incoming", incoming)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(
+                    """
+                    CREATE TEMP TABLE staged AS
+                    SELECT i.date, i.value, c.value AS current
+                    FROM incoming i LEFT JOIN (
+                        SELECT date, arg_max(value, first_seen) AS value FROM observations
+                        WHERE series_id = ? GROUP BY date) c ON c.date = i.date
+                    """,
+                    [series_id],
+                )
+                # A new date counts as known from its publication, a changed value from now.
+                con.execute(
+                    """
+                    INSERT INTO observations
+                    SELECT ?, date, value,
+                           least(CAST(date AS TIMESTAMP) + ?, ?::TIMESTAMP), ?
+                    FROM staged WHERE current IS NULL
+                    """,
+                    [series_id, lag, seen_at, source],
+                )
+                con.execute(
+                    """
+                    INSERT INTO observations
+                    SELECT ?, date, value, ?::TIMESTAMP, ?
+                    FROM staged
+                    WHERE current IS NOT NULL
+                      AND abs(value - current) > 1e-9 * greatest(1.0, abs(current))
+                    """,
+                    [series_id, seen_at, source],
+                )
+                counts = con.execute(
+                    """
+                    SELECT count(*) FILTER (WHERE current IS NULL),
+                           count(*) FILTER (WHERE current IS NOT NULL
+                               AND abs(value - current) > 1e-9 * greatest(1.0, abs(current))),
+                           count(*) FILTER (WHERE current IS NOT NULL
+                               AND abs(value - current) <= 1e-9 * greatest(1.0, abs(current))),
+                           max(date)
+                    FROM staged
+                    """
+                ).fetchone()
+                con.execute("DROP TABLE staged")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            finally:
+                con.unregister("incoming")
+        assert counts is not None
+        return WriteResult(series_id, int(counts[0]), int(counts[1]), int(counts[2]), counts[3])
+
+    def export(self, series: Sequence[str], as_of: date | None = None) -> pd.DataFrame:
+        """Return the wide frame (date x series) of the latest known vintages, for export."""
+        long = self.observations(series, as_of=as_of)
+        return long.pivot(index="date", columns="series_id", values="value")[list(series)]
+
+    def latest_date(self, anchor: str = "SPY") -> pd.Timestamp:
+        """Return the last date of the anchor series: the newest day a diagnosis can describe."""
+        with self._connect(read_only=True) as con:
+            row = con.execute(
+                "SELECT max(date) FROM observations WHERE series_id = ?", [anchor]
+            ).fetchone()
+        if not row or row[0] is None:
+            raise RiskoffError(f"the store holds no {anchor} data")
+        return pd.Timestamp(row[0])
+
+
+def default_store() -> Store:
+    """Return the store at the configured location."""
+    return Store()
