@@ -2,8 +2,9 @@
 
 Each value sits on its own date, rolled forward to the next business day when it falls on a
 weekend (weekly and monthly series, calendar-daily rates, crypto); values dated after ``as_of`` and
-values not yet published by it are absent. A value is carried forward for at most its frequency's
-limit (``catalog.FFILL_LIMIT_BDAYS``) so a long gap stays a gap.
+values not yet published by it (first seen later) are absent; for a revised value, the vintage
+known by ``as_of`` is used. A value is carried forward for at most its frequency's limit
+(``catalog.FFILL_LIMIT_BDAYS``), so a long gap stays a gap.
 """
 
 from __future__ import annotations
@@ -14,22 +15,27 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from riskoff.catalog import FFILL_LIMIT_BDAYS, load_catalog
-from riskoff.store import Store, default_store
+from riskoff.catalog import SeriesSpec, load_catalog
+from riskoff.errors import CatalogError
+from riskoff.store import Snapshot, Store, default_store
 
-# Read this much history before ``start`` so carried-forward values exist on the first day.
-_WARMUP = pd.Timedelta(days=120)
-_cache: dict[tuple[object, ...], pd.DataFrame] = {}
+_DAY_SECONDS = 86_400
+DateLike = str | date | pd.Timestamp
 
 
-def _to_timestamp(value: str | date | pd.Timestamp | None) -> pd.Timestamp | None:
-    return None if value is None else pd.Timestamp(value).normalize()
+def _day_number(value: DateLike) -> int:
+    return int(np.datetime64(pd.Timestamp(value).date(), "D").astype(np.int64))
+
+
+def latest_date(store: Store | None = None) -> pd.Timestamp:
+    """Return the newest business day a diagnosis can describe: the last US equity close."""
+    return (store or default_store()).latest_date()
 
 
 def load_panel(
     series: Sequence[str] | None = None,
-    start: str | date | pd.Timestamp | None = None,
-    as_of: str | date | pd.Timestamp | None = None,
+    start: DateLike | None = None,
+    as_of: DateLike | None = None,
     store: Store | None = None,
 ) -> pd.DataFrame:
     """Return the business-day panel of ``series`` as it was knowable at the end of ``as_of``.
@@ -39,7 +45,7 @@ def load_panel(
     series : sequence of str, optional
         Series ids (default: every catalog series).
     start : date-like, optional
-        First row of the panel (default: the first observation).
+        First row of the panel (default: the first observation of any requested series).
     as_of : date-like, optional
         Last row and knowledge date (default: the store's latest US equity date).
     store : Store, optional
@@ -50,48 +56,82 @@ def load_panel(
     DataFrame
         Index ``date`` (business days, tz-naive), one float64 column per series in the
         catalog unit, NaN where nothing was known or the last value is too old.
+
+    Raises
+    ------
+    CatalogError
+        If a series id is neither in the catalog nor a user series of the store.
     """
     store = store or default_store()
-    store.ensure_ready()
-    ids = list(series) if series is not None else list(load_catalog())
-    end = _to_timestamp(as_of) or store.latest_date()
-    first = _to_timestamp(start)
-    stamp = store.path.stat().st_mtime_ns if store.path.exists() else 0
-    key = (str(store.path), stamp, tuple(ids), first, end)
-    if key in _cache:
-        return _cache[key].copy()
-    query_start = None if first is None else (first - _WARMUP).date()
-    long = store.observations(ids, start=query_start, as_of=end.date())
-    panel = _widen(long, ids, store, first, end)
-    if len(_cache) > 16:
-        _cache.clear()
-    _cache[key] = panel
-    return panel.copy()
-
-
-def _widen(
-    long: pd.DataFrame,
-    ids: list[str],
-    store: Store,
-    first: pd.Timestamp | None,
-    end: pd.Timestamp,
-) -> pd.DataFrame:
-    days = long["date"].to_numpy(dtype="datetime64[D]")
-    long = long.assign(date=np.busday_offset(days, 0, roll="forward").astype("datetime64[ns]"))
-    # Several calendar days rolled onto one business day: the business day's own value wins.
-    long = long.drop_duplicates(["series_id", "date"], keep="last")
-    wide = long.pivot(index="date", columns="series_id", values="value")
-    begin = first if first is not None else (wide.index.min() if len(wide) else end)
-    index = pd.bdate_range(min(begin, end), end, name="date")
-    wide = wide.reindex(index.union(wide.index)).sort_index()
-    wide = wide.reindex(columns=ids)
-    own = store.user_series()
     catalog = load_catalog()
-    specs = {s: own.get(s) or catalog[s] for s in ids}
-    for limit in sorted(set(FFILL_LIMIT_BDAYS.values())):
-        cols = [s for s in ids if specs[s].ffill_limit == limit]
-        if cols:
-            wide[cols] = wide[cols].ffill(limit=limit)
-    wide = wide.reindex(index).astype("float64")
-    wide.columns.name = None
-    return wide
+    ids = list(series) if series is not None else list(catalog)
+    unknown = [s for s in ids if s not in catalog]
+    own = store.user_series() if unknown else {}
+    specs: list[SeriesSpec] = []
+    for sid in ids:
+        if sid in catalog:
+            specs.append(catalog[sid])
+        elif sid in own:
+            specs.append(own[sid])
+        else:
+            catalog_hint = store.spec  # raises with a did-you-mean hint
+            catalog_hint(sid)
+            raise CatalogError(f"unknown series id {sid!r}")
+    end = _day_number(as_of) if as_of is not None else _day_number(store.latest_date())
+    first = _day_number(start) if start is not None else None
+    return _build(store.snapshot(), specs, first, end)
+
+
+def _build(snap: Snapshot, specs: list[SeriesSpec], first: int | None, end: int) -> pd.DataFrame:
+    names = list(snap.names)
+    wanted = np.array([names.index(s.id) if s.id in names else -1 for s in specs])
+    # Knowledge cut-off: dated by the end of as_of and first seen before midnight after it.
+    mask = (snap.days <= end) & (snap.seen < (end + 1) * _DAY_SECONDS)
+    mask &= np.isin(snap.codes, wanted[wanted >= 0])
+    codes, days, values = snap.codes[mask], snap.days[mask], snap.values[mask]
+    # Rows are sorted by (series, date, first_seen): the last row of a (series, date) group is
+    # the newest vintage known by as_of. Weekend dates roll onto the next business day, where
+    # that day's own value (sorted after) wins.
+    rolled = np.busday_offset(days.astype("datetime64[D]"), 0, roll="forward")
+    bdays = rolled.astype(np.int64)
+    key = codes.astype(np.int64) << 32 | bdays
+    last = np.r_[key[1:] != key[:-1], True]
+    codes, bdays, values = codes[last], bdays[last], values[last]
+
+    start_day = first if first is not None else (int(bdays.min()) if len(bdays) else end)
+    index = pd.bdate_range(
+        np.datetime64(min(start_day, end), "D"), np.datetime64(end, "D"), name="date"
+    )
+    # Cells are filled on the full span from the first value so carries reach the first row.
+    span_start = min(int(bdays.min()), start_day) if len(bdays) else start_day
+    span = np.arange(
+        np.busday_offset(np.datetime64(span_start, "D"), 0, roll="forward"),
+        np.datetime64(end + 1, "D"),
+        dtype="datetime64[D]",
+    )
+    span = span[np.is_busday(span)]
+    grid = np.full((len(span), len(specs)), np.nan)
+    rows = np.searchsorted(span.astype(np.int64), bdays)
+    col_of_code = {int(c): j for j, c in enumerate(wanted) if c >= 0}
+    cols = np.array([col_of_code[int(c)] for c in np.unique(codes)]) if len(codes) else []
+    code_to_col = np.full(len(names), -1)
+    if len(codes):
+        code_to_col[np.unique(codes)] = cols
+    grid[rows, code_to_col[codes]] = values
+    limits = np.array([s.ffill_limit for s in specs])
+    grid = _ffill(grid, limits)
+    offset = int(np.searchsorted(span, np.datetime64(min(start_day, end), "D")))
+    frame = pd.DataFrame(grid[offset:], index=index, columns=[s.id for s in specs])
+    return frame
+
+
+def _ffill(grid: np.ndarray, limits: np.ndarray) -> np.ndarray:
+    """Carry each column's last value forward for at most ``limits[j]`` rows."""
+    n = grid.shape[0]
+    valid = ~np.isnan(grid)
+    idx = np.where(valid, np.arange(n)[:, None], -1)
+    np.maximum.accumulate(idx, axis=0, out=idx)
+    age = np.arange(n)[:, None] - idx
+    fill = (idx >= 0) & (age <= limits[None, :])
+    taken = np.take_along_axis(grid, np.maximum(idx, 0), axis=0)
+    return np.where(fill, taken, np.nan)

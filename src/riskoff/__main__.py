@@ -1,0 +1,5 @@
+"""``python -m riskoff``."""
+
+from riskoff.cli import main
+
+main()
