@@ -59,7 +59,9 @@ def _fmt(value: float | None, digits: int = 2) -> str:
 # -- series -----------------------------------------------------------------------------------
 @series_app.command("list")
 def series_list(
-    asset_class: Annotated[str | None, typer.Option("--class", help="Only this asset class.")] = None,
+    asset_class: Annotated[
+        str | None, typer.Option("--class", help="Only this asset class.")
+    ] = None,
 ) -> None:
     """List every series of the catalog with its unit, frequency and source."""
     from riskoff.catalog import load_catalog
@@ -71,8 +73,13 @@ def series_list(
         if asset_class and spec.asset_class != asset_class:
             continue
         table.add_row(
-            spec.id, spec.asset_class, spec.name[:60], spec.unit, spec.frequency,
-            str(spec.publication_lag_days), spec.source,
+            spec.id,
+            spec.asset_class,
+            spec.name[:60],
+            spec.unit,
+            spec.frequency,
+            str(spec.publication_lag_days),
+            spec.source,
         )
     console.print(table)
 
@@ -80,7 +87,9 @@ def series_list(
 @series_app.command("show")
 def series_show(
     series_id: Annotated[str, typer.Argument(help="Series id, e.g. SOFR.")],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Knowledge date (YYYY-MM-DD).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Knowledge date (YYYY-MM-DD).")
+    ] = None,
 ) -> None:
     """Show a series: provenance, latest value, changes over 1w/1m/1y, percentile."""
     from riskoff.datasets import load_manifest
@@ -100,7 +109,9 @@ def series_show(
     console.print(f"  source: {spec.source}, native id {spec.native_id}{native}")
     if spec.id in manifest.index:
         row = manifest.loc[spec.id]
-        console.print(f"  bundled history: {row['first_date']} to {row['last_date']}, {row['rows']} rows")
+        console.print(
+            f"  bundled history: {row['first_date']} to {row['last_date']}, {row['rows']} rows"
+        )
         console.print(f"  origin: {row['origin']}")
         console.print(f"  terms: {row['licence']}")
     if summary.value is None:
@@ -110,10 +121,7 @@ def series_show(
         f"  latest: {_fmt(summary.value, 4)} {spec.unit} on {summary.last_date}"
         + (f" (as known on {as_of})" if as_of else "")
     )
-    changes = ", ".join(
-        f"{k} {_fmt(v)}" + ("" if summary.change_unit == "%" else "")
-        for k, v in summary.changes.items()
-    )
+    changes = ", ".join(f"{k} {_fmt(v)}" for k, v in summary.changes.items())
     console.print(f"  change ({summary.change_unit}): {changes}")
     if summary.percentile is not None:
         console.print(
@@ -145,8 +153,13 @@ def store_info() -> None:
         stale = spec is not None and behind > spec.stale_after_days
         stale_count += stale
         table.add_row(
-            str(sid), str(row["rows"]), str(row["revisions"]), str(row["first_date"].date()),
-            str(row["last_date"].date()), str(behind), "[yellow]stale[/yellow]" if stale else "ok",
+            str(sid),
+            str(row["rows"]),
+            str(row["revisions"]),
+            str(row["first_date"].date()),
+            str(row["last_date"].date()),
+            str(behind),
+            "[yellow]stale[/yellow]" if stale else "ok",
         )
     console.print(table)
     console.print(
@@ -171,7 +184,9 @@ def store_import(
     """Import a user's own ``date,value`` CSV into the store (all or nothing)."""
     from riskoff.importer import import_csv
 
-    result = import_csv(file, series, unit=unit, name=name, frequency=frequency, asset_class=asset_class)
+    result = import_csv(
+        file, series, unit=unit, name=name, frequency=frequency, asset_class=asset_class
+    )
     console.print(
         f"{series}: {result.added} added, {result.revised} revised, {result.unchanged} unchanged; "
         f"last date {result.last_date}"
@@ -186,6 +201,8 @@ def store_export(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Knowledge date.")] = None,
 ) -> None:
     """Export series as a wide date x series table (latest known vintages)."""
+    import pandas as pd
+
     from riskoff.store import default_store
 
     if fmt not in ("csv", "parquet"):
@@ -193,7 +210,7 @@ def store_export(
     store = default_store()
     for sid in series:
         store.spec(sid)
-    frame = store.export(series, as_of=as_of)
+    frame = store.export(series, as_of=pd.Timestamp(as_of).date() if as_of else None)
     if fmt == "parquet":
         target = output or Path(f"riskoff-export.{fmt}")
         frame.to_parquet(target)
@@ -224,8 +241,12 @@ def latest(
         table.add_column(col, justify="right" if col not in ("series", "unit") else "left")
     for s in summaries:
         table.add_row(
-            s.series_id, _fmt(s.value), s.unit, str(s.last_date),
-            *(_fmt(s.changes[k]) for k in ("1w", "1m", "1y")), s.change_unit,
+            s.series_id,
+            _fmt(s.value),
+            s.unit,
+            str(s.last_date),
+            *(_fmt(s.changes[k]) for k in ("1w", "1m", "1y")),
+            s.change_unit,
             f"{s.percentile:.0%}" if s.percentile is not None else "-",
         )
     console.print(table)

@@ -33,6 +33,7 @@ KEY_SERIES = (
 _LEVEL_UNITS = ("percent", "percentage points", "index (0 = normal)", "index (std. dev.")
 _HORIZONS = {"1w": 7, "1m": 30, "1y": 365}
 
+
 @dataclass(frozen=True)
 class SeriesSummary:
     """The latest known value of a series and how it moved."""
@@ -53,6 +54,7 @@ class SeriesSummary:
         for key in ("last_date", "history_start"):
             out[key] = out[key].isoformat() if out[key] else None
         return out
+
 
 def summarize(
     series_id: str, as_of: str | date | None = None, store: Store | None = None
@@ -83,8 +85,15 @@ def summarize(
     change_unit = ("pp" if spec.unit.startswith("percent") else spec.unit) if level else "%"
     if values.empty:
         return SeriesSummary(
-            series_id, spec.name, spec.unit, None, None, dict.fromkeys(_HORIZONS), change_unit,
-            None, None,
+            series_id,
+            spec.name,
+            spec.unit,
+            None,
+            None,
+            dict.fromkeys(_HORIZONS),
+            change_unit,
+            None,
+            None,
         )
     last_day, last = values.index[-1], float(values.iloc[-1])
     changes: dict[str, float | None] = {}

@@ -54,8 +54,14 @@ def import_csv(
                 "pass --name (and --unit, --frequency)"
             )
         spec = SeriesSpec(
-            id=series_id, name=name, asset_class=asset_class, unit=unit or "unknown",
-            frequency=frequency, publication_lag_days=0, source="user", native_id=series_id,
+            id=series_id,
+            name=name,
+            asset_class=asset_class,
+            unit=unit or "unknown",
+            frequency=frequency,
+            publication_lag_days=0,
+            source="user",
+            native_id=series_id,
             user_defined=True,
         )
         raw = read_user_csv(path, series_id)

@@ -113,10 +113,9 @@ def _build(snap: Snapshot, specs: list[SeriesSpec], first: int | None, end: int)
     grid = np.full((len(span), len(specs)), np.nan)
     rows = np.searchsorted(span.astype(np.int64), bdays)
     col_of_code = {int(c): j for j, c in enumerate(wanted) if c >= 0}
-    cols = np.array([col_of_code[int(c)] for c in np.unique(codes)]) if len(codes) else []
     code_to_col = np.full(len(names), -1)
-    if len(codes):
-        code_to_col[np.unique(codes)] = cols
+    for code, col in col_of_code.items():
+        code_to_col[code] = col
     grid[rows, code_to_col[codes]] = values
     limits = np.array([s.ffill_limit for s in specs])
     grid = _ffill(grid, limits)

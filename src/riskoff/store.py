@@ -189,7 +189,8 @@ class Store:
         DataFrame
             Long frame with columns ``series_id``, ``date``, ``value``.
         """
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[object] = []
         if series is not None:
             clauses.append("series_id IN (SELECT unnest(?))")
             params.append(list(series))
@@ -278,8 +279,15 @@ class Store:
             rows = con.execute("SELECT * FROM user_series").fetchall()
         return {
             r[0]: SeriesSpec(
-                id=r[0], name=r[1], unit=r[2], frequency=r[3], asset_class=r[4],
-                publication_lag_days=0, source="user", native_id=r[0], user_defined=True,
+                id=r[0],
+                name=r[1],
+                unit=r[2],
+                frequency=r[3],
+                asset_class=r[4],
+                publication_lag_days=0,
+                source="user",
+                native_id=r[0],
+                user_defined=True,
             )
             for r in rows
         }

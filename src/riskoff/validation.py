@@ -102,7 +102,7 @@ def clean_observations(
         conflicting = groups[groups > 1]
         if len(conflicting):
             day = conflicting.index[0]
-            rows = [_row_label(i) for i in np.flatnonzero((frame["date"] == day).to_numpy())]
+            rows = [_row_label(int(i)) for i in np.flatnonzero((frame["date"] == day).to_numpy())]
             raise DataError(
                 f"{where}: duplicate date {day.date()} with different values ({', '.join(rows)})"
             )
