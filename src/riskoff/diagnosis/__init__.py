@@ -1,0 +1,1 @@
+"""Diagnosis: classify a sell-off, explain it, and find its historical analogs."""

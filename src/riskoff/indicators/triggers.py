@@ -1,0 +1,169 @@
+"""Surface triggers: oil and gold spikes, the dollar at multi-year extremes, yield shocks, VIX
+jumps, mega-cap tech against the equal-weighted market, and sector rotation.
+
+Every move is judged against its own history up to that day: a z-score of the window's move
+among all earlier moves of the same length (expanding mean and standard deviation, at least two
+years of history), so a 2008 move is scored against what was known in 2008.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MAG7 = ("AAPL", "MSFT", "GOOGL", "AMZN", "META", "NVDA", "TSLA")
+SECTORS = {
+    "XLB": "materials",
+    "XLC": "communication",
+    "XLE": "energy",
+    "XLF": "financials",
+    "XLI": "industrials",
+    "XLK": "technology",
+    "XLP": "staples",
+    "XLRE": "real estate",
+    "XLU": "utilities",
+    "XLV": "health care",
+    "XLY": "discretionary",
+}
+TRIGGER_SERIES = [
+    "DCOILWTICO", "USO", "GOLD_LBMA_PM", "BAMLH0A0HYM2", "GLD", "UUP", "DTWEXBGS", "DGS10", "DGS30", "VIXCLS",
+    "USDJPY", "RSP", "QQQE", "MAGS", "SPY", *MAG7, *SECTORS,
+]  # fmt: skip
+MIN_HISTORY = 500  # business days of history before a z-score is given
+
+
+def expanding_zscore(move: pd.Series, min_periods: int = MIN_HISTORY) -> pd.Series:
+    """Z-score of each value against all earlier values (excluding itself).
+
+    Parameters
+    ----------
+    move : Series
+        Values in time order (NaN allowed).
+    min_periods : int
+        Earlier values needed before a score is given.
+
+    Returns
+    -------
+    Series
+        ``(x_t - mean(x_<t)) / std(x_<t)``, NaN before ``min_periods`` values exist.
+    """
+    x = move.to_numpy(dtype=float)
+    valid = ~np.isnan(x)
+    filled = np.where(valid, x, 0.0)
+    n = np.cumsum(valid) - valid
+    s1 = np.cumsum(filled) - filled
+    s2 = np.cumsum(filled**2) - filled**2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = s1 / n
+        var = (s2 - n * mean**2) / (n - 1)
+        z = (x - mean) / np.sqrt(var)
+    z[(n < min_periods) | ~valid | ~(var > 0)] = np.nan
+    return pd.Series(z, index=move.index)
+
+
+def _first(panel: pd.DataFrame, *ids: str) -> pd.Series:
+    nan = pd.Series(np.nan, index=panel.index)
+    out = nan
+    for sid in ids:
+        if sid in panel:
+            out = out.fillna(panel[sid])
+    return out
+
+
+def _log_move(level: pd.Series, window: int) -> pd.Series:
+    # A non-positive price (WTI on 2020-04-20) has no log move: NaN, not a warning.
+    ratio = (level / level.shift(window)).where(level > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.log(ratio) * 100.0
+
+
+def equal_weight_basket(panel: pd.DataFrame, members: tuple[str, ...]) -> pd.Series:
+    """Daily-rebalanced equal-weight index (start 100) of the members that trade each day."""
+    rets = panel[[m for m in members if m in panel]].pct_change(fill_method=None)
+    daily = rets.mean(axis=1, skipna=True)
+    return 100.0 * (1.0 + daily.fillna(0.0)).cumprod().where(rets.notna().any(axis=1).cummax())
+
+
+def years_since_level(level: pd.Series, lower: bool) -> pd.Series:
+    """How many years back one must go to find a value below (``lower``) or above today's.
+
+    Gives the "dollar at an N-year low" figure; the full history counts when no earlier value
+    is beyond today's. A monotonic stack finds each day's previous smaller (larger) value in
+    one pass.
+    """
+    values = level.dropna()
+    x = values.to_numpy(dtype=float) * (1.0 if lower else -1.0)
+    days = values.index.to_numpy(dtype="datetime64[D]").astype(np.int64)
+    out = np.empty(len(x))
+    stack: list[int] = []
+    for i, v in enumerate(x.tolist()):
+        while stack and x[stack[-1]] >= v:
+            stack.pop()
+        out[i] = (days[i] - days[stack[-1] if stack else 0]) / 365.25
+        stack.append(i)
+    return pd.Series(out, index=values.index).reindex(level.index)
+
+
+def trigger_indicators(panel: pd.DataFrame, window: int = 10) -> pd.DataFrame:
+    """Compute the surface-trigger indicators over ``window`` business days.
+
+    Returns
+    -------
+    DataFrame
+        ``oil_move_pct`` / ``_z``, ``gold_move_pct`` / ``_z``, ``dollar_move_pct`` / ``_z``,
+        ``dollar_low_years`` / ``dollar_high_years`` (the broad dollar is at an N-year low /
+        high), ``yield_10y_move_bp`` / ``_z``, ``vix_level``, ``vix_move_pts`` / ``_z``,
+        ``yen_move_pct`` / ``_z`` (positive = yen stronger), ``hy_oas_pct`` and
+        ``hy_oas_move_bp`` (high-yield spread and its change), ``mag7_move_pct``,
+        ``equal_weight_move_pct``, ``mag7_vs_equal_weight_pct`` / ``_z`` (MAG7 basket minus
+        RSP over the window), ``mag7_vs_equal_weight_1y_pct``, ``mag7_above_200d_pct`` (how far
+        the basket trades above its 200-day average: a price stretch, not a valuation).
+    """
+    out = pd.DataFrame(index=panel.index)
+    oil = _first(panel, "DCOILWTICO", "USO")
+    gold = _first(panel, "GOLD_LBMA_PM", "GLD")
+    dollar = _first(panel, "DTWEXBGS")
+    dollar_etf = _first(panel, "UUP")
+    usdjpy = _first(panel, "USDJPY")
+    for name, level in (("oil", oil), ("gold", gold)):
+        out[f"{name}_move_pct"] = _log_move(level, window)
+        out[f"{name}_move_z"] = expanding_zscore(out[f"{name}_move_pct"])
+    # The broad index is published a week late; UUP trades daily, so it gives the recent move.
+    dollar_move = _log_move(dollar_etf, window).fillna(_log_move(dollar, window))
+    out["dollar_move_pct"] = dollar_move
+    out["dollar_move_z"] = expanding_zscore(dollar_move)
+    weekly_dollar = dollar.dropna()
+    weekly_dollar = weekly_dollar[~weekly_dollar.index.duplicated()]
+    out["dollar_low_years"] = years_since_level(weekly_dollar, lower=True).reindex(
+        out.index
+    ).ffill(limit=10)
+    out["dollar_high_years"] = years_since_level(weekly_dollar, lower=False).reindex(
+        out.index
+    ).ffill(limit=10)
+    out["yen_move_pct"] = -_log_move(usdjpy, window)
+    out["yen_move_z"] = expanding_zscore(out["yen_move_pct"])
+    y10 = _first(panel, "DGS10")
+    out["yield_10y_move_bp"] = (y10 - y10.shift(window)) * 100.0
+    out["yield_10y_move_z"] = expanding_zscore(out["yield_10y_move_bp"])
+    hy = _first(panel, "BAMLH0A0HYM2")
+    out["hy_oas_pct"] = hy
+    out["hy_oas_move_bp"] = (hy - hy.shift(window)) * 100.0
+    vix = _first(panel, "VIXCLS")
+    out["vix_level"] = vix
+    out["vix_move_pts"] = vix - vix.shift(window)
+    out["vix_move_z"] = expanding_zscore(out["vix_move_pts"])
+    mag7 = equal_weight_basket(panel, MAG7)
+    equal = _first(panel, "RSP")
+    out["mag7_move_pct"] = _log_move(mag7, window)
+    out["equal_weight_move_pct"] = _log_move(equal, window)
+    out["mag7_vs_equal_weight_pct"] = out["mag7_move_pct"] - out["equal_weight_move_pct"]
+    out["mag7_vs_equal_weight_z"] = expanding_zscore(out["mag7_vs_equal_weight_pct"])
+    out["mag7_vs_equal_weight_1y_pct"] = _log_move(mag7, 250) - _log_move(equal, 250)
+    out["mag7_above_200d_pct"] = (mag7 / mag7.rolling(200, min_periods=150).mean() - 1.0) * 100.0
+    return out
+
+
+def sector_moves(panel: pd.DataFrame, window: int = 10) -> pd.DataFrame:
+    """Window log moves (percent) of the sector ETFs, one column per sector name."""
+    cols = {name: _log_move(panel[etf], window) for etf, name in SECTORS.items() if etf in panel}
+    return pd.DataFrame(cols, index=panel.index)
