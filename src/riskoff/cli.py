@@ -252,6 +252,139 @@ def latest(
     console.print(table)
 
 
+@app.command("indicators")
+def indicators_cmd(
+    start: Annotated[str | None, typer.Option("--start", help="First date.")] = None,
+    end: Annotated[str | None, typer.Option("--end", help="Last date (and knowledge date).")] = None,
+    columns: Annotated[
+        list[str] | None, typer.Option("--columns", help="Indicator column (repeat).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    window: Annotated[int, typer.Option(help="Window in business days.")] = 10,
+) -> None:
+    """Print indicators (point-in-time: each row uses data up to its date)."""
+    import riskoff
+
+    frame = riskoff.indicators(start=start, end=end, window=window)
+    if start is None and fmt == "table":
+        frame = frame.tail(10)
+    if columns:
+        unknown = [c for c in columns if c not in frame.columns]
+        if unknown:
+            raise RiskoffError(f"unknown indicator column(s): {', '.join(unknown)}")
+        frame = frame[columns]
+    elif fmt == "table":
+        frame = frame[list(DEFAULT_INDICATOR_COLUMNS)]
+    if fmt == "csv":
+        frame.to_csv(sys.stdout)
+    elif fmt == "json":
+        out = frame.copy()
+        out.index = out.index.strftime("%Y-%m-%d")
+        sys.stdout.write(out.to_json(orient="index", indent=1) + "\n")
+    else:
+        table = Table(title="riskoff indicators")
+        table.add_column("date")
+        for col in frame.columns:
+            table.add_column(col, justify="right")
+        for day, row in frame.iterrows():
+            table.add_row(
+                str(day.date()),
+                *(v if isinstance(v, str) else _fmt(float(v)) for v in row.to_numpy()),
+            )
+        console.print(table)
+
+
+DEFAULT_INDICATOR_COLUMNS = (
+    "sofr_iorb_bp",
+    "funding_state",
+    "net_liquidity_usd_bn",
+    "stress_index",
+    "avg_corr_60d",
+    "breadth",
+    "safe_haven_failure",
+)
+
+
+@app.command("diagnose")
+def diagnose_cmd(
+    date: Annotated[str | None, typer.Option("--date", help="Day to diagnose (YYYY-MM-DD).")] = None,
+    window: Annotated[int, typer.Option("--window", help="Window in business days.")] = 10,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Diagnose a day: crash type, evidence, stress, funding, breadth and analogs."""
+    from riskoff.diagnosis.diagnose import diagnose
+    from riskoff.textview import print_diagnosis
+
+    result = diagnose(date, window=window)
+    if fmt == "json":
+        sys.stdout.write(result.to_json() + "\n")
+    else:
+        print_diagnosis(result, console)
+
+
+@app.command("validate")
+def validate_cmd(
+    window: Annotated[int, typer.Option("--window", help="Window in business days.")] = 10,
+    fmt: Annotated[str, typer.Option("--format", help="text, markdown or json.")] = "text",
+) -> None:
+    """Score the classifier on every library episode and on calm dates."""
+    from riskoff.diagnosis.validate import validate
+    from riskoff.textview import print_scorecard
+
+    card = validate(window=window)
+    if fmt == "json":
+        console.print_json(json.dumps(card.to_dict()))
+    elif fmt == "markdown":
+        sys.stdout.write(card.to_markdown() + "\n")
+    else:
+        print_scorecard(card, console)
+
+
+@app.command("analogs")
+def analogs_cmd(
+    date: Annotated[str | None, typer.Option("--date", help="Day (YYYY-MM-DD).")] = None,
+    k: Annotated[int, typer.Option("-k", help="How many.")] = 5,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """The closest historical episodes and past windows."""
+    import riskoff
+
+    found = riskoff.analogs(date, k=k)
+    if fmt == "json":
+        console.print_json(json.dumps(found, default=str))
+        return
+    table = Table(title="Closest labelled episodes")
+    for col in ("episode", "peak", "type", "similarity", "similar in", "differs in"):
+        table.add_column(col)
+    for a in found["episodes"]:
+        table.add_row(
+            a["name"], a["peak"], a["crash_type"], f"{a['similarity']:.2f}",
+            "; ".join(a["similar_in"]), "; ".join(a["differs_in"]),
+        )
+    console.print(table)
+    paths = Table(title="Most similar past windows (trajectory shape)")
+    for col in ("start", "end", "distance", "US equities next 20d"):
+        paths.add_column(col)
+    for p in found["paths"]:
+        nxt = p["equities_next_20d_pct"]
+        paths.add_row(p["start"], p["end"], f"{p['distance']:.2f}",
+                      "-" if nxt is None else f"{nxt:+.1f}%")
+    console.print(paths)
+
+
+@app.command("episodes")
+def episodes_cmd() -> None:
+    """List the labelled historical episodes."""
+    from riskoff.diagnosis.episodes import load_episodes
+
+    table = Table(title="Episode library")
+    for col in ("peak", "name", "type", "epicenter", "source"):
+        table.add_column(col)
+    for e in load_episodes():
+        table.add_row(e.peak.isoformat(), e.name, e.crash_type, e.epicenter or "", e.source[:60])
+    console.print(table)
+
+
 def main() -> None:
     """Entry point of the ``riskoff`` script: errors become one clear line and exit code 2."""
     try:
