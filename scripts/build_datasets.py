@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from riskoff.catalog import load_catalog  # noqa: E402
+from riskoff.catalog import load_catalog
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "riskoff" / "datasets"
 

@@ -282,6 +282,8 @@ def _concentrated_on(
     s: DayState, z: dict[str, float], pct: dict[str, float], horizon: str
 ) -> TypeScore:
     worst, wz, median_other = _worst_class(z, s.proxies)
+    # The epicenter must also stand out from the broad US market, which contains it.
+    benchmark = min(median_other, z.get("us_equities", math.inf))
     label = CLASS_LABELS.get(worst or "", "n/a")
     move = pct.get(worst or "", math.nan)
     also = [
@@ -299,10 +301,11 @@ def _concentrated_on(
             move, "%", s.proxies.get(worst or "", worst or ""),
         ),
         Component(
-            ramp(median_other - wz, th.CONCENTRATED_GAP_Z), True,
-            f"the median other risk asset moved {median_other:+.1f} sigma {horizon}, "
-            f"{median_other - wz:.1f} sigma better than {label.lower()}",
-            median_other, "sigma", "window moves",
+            ramp(benchmark - wz, th.CONCENTRATED_GAP_Z), True,
+            f"the median other risk asset moved {median_other:+.1f} sigma and US equities "
+            f"{z.get('us_equities', math.nan):+.1f} sigma {horizon}, at least "
+            f"{benchmark - wz:.1f} sigma better than {label.lower()}",
+            benchmark, "sigma", "window moves",
         ),
         Component(
             1.0 - ramp(-median_other, th.OTHERS_HOLD_Z), False,

@@ -16,10 +16,15 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class Proxy:
-    """A series standing in for an asset class; ``invert`` flips the sign of its returns."""
+    """A series standing in for an asset class.
+
+    ``invert`` flips the sign of its returns (USD/JPY for the yen). ``duration`` marks a yield
+    in percent whose bond return is approximated as ``-duration * change in yield``.
+    """
 
     series_id: str
     invert: bool = False
+    duration: float | None = None
 
 
 # The configurable basket: asset class -> proxies in order of preference.
@@ -33,7 +38,8 @@ DEFAULT_BASKET: dict[str, tuple[Proxy, ...]] = {
     "japan": (Proxy("NIKKEI225"),),
     "banks": (Proxy("XLF"),),
     "credit": (Proxy("HYG"),),
-    "long_treasuries": (Proxy("TLT"),),
+    # Before TLT (2002) the 30-year yield stands in, at TLT's typical duration of about 17.
+    "long_treasuries": (Proxy("TLT"), Proxy("DGS30", duration=17.0)),
     "gold": (Proxy("GLD"), Proxy("GOLD_LBMA_PM")),
     "silver": (Proxy("SLV"),),
     "oil": (Proxy("USO"), Proxy("DCOILWTICO")),
@@ -120,9 +126,12 @@ def basket_returns(
             if proxy.series_id not in panel:
                 continue
             level = panel[proxy.series_id]
-            # A non-positive price (WTI on 2020-04-20) has no log return.
-            with np.errstate(invalid="ignore", divide="ignore"):
-                ret = np.log((level / level.shift(1)).where(level > 0))
+            if proxy.duration is not None:
+                ret = -proxy.duration * level.diff() / 100.0
+            else:
+                # A non-positive price (WTI on 2020-04-20) has no log return.
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    ret = np.log((level / level.shift(1)).where(level > 0))
             if proxy.invert:
                 ret = -ret
             combined = combined.fillna(ret)
