@@ -16,7 +16,7 @@ install-dev: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 
 run: install
-	$(BIN)/riskoff brief
+	$(BIN)/riskoff latest
 
 lint: install-dev
 	$(BIN)/ruff check .
