@@ -1,0 +1,140 @@
+"""Indicators on real data: spot checks, units, point-in-time, and slow references."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskoff.datasets import load_history
+from riskoff.indicators import INDICATOR_SERIES, compute, indicator_set
+from riskoff.indicators.crossasset import breadth, safe_haven_failure, window_moves
+from riskoff.indicators.funding import calendar_days
+from riskoff.indicators.triggers import expanding_zscore, years_since_level
+from riskoff.panel import load_panel
+from riskoff.store import Store
+
+
+@pytest.fixture(scope="module")
+def latest() -> pd.DataFrame:
+    return indicator_set("2026-08-21").table
+
+
+def test_sofr_iorb_spot_checks(latest: pd.DataFrame) -> None:
+    # SOFR 4.22% vs IORB 3.90% on the 2025-10-31 month-end; SOFR 5.25% vs IOER 2.10% in the
+    # September 2019 repo spike.
+    assert latest.loc["2025-10-31", "sofr_iorb_bp"] == pytest.approx(32.0)
+    assert latest.loc["2019-09-17", "sofr_iorb_bp"] == pytest.approx(315.0)
+    assert latest.loc["2019-09-17", "funding_state"] == "stressed"
+    assert latest.loc["2021-12-15", "funding_state"] == "abundant"
+
+
+def test_net_liquidity_by_hand() -> None:
+    raw = load_history(["WALCL", "WTREGEN", "RRPONTSYD"]).pivot(
+        index="date", columns="series_id", values="value"
+    )
+    wed = pd.Timestamp("2024-06-12")
+    # H.4.1 in USD millions, ON RRP in USD billions; the panel sees Wednesday's H.4.1 data
+    # from Thursday on.
+    expected = raw.loc[wed, "WALCL"] / 1000 - raw.loc[wed, "WTREGEN"] / 1000
+    table = indicator_set("2024-06-14").table
+    rrp = raw["RRPONTSYD"].loc[:wed].dropna().iloc[-1]
+    assert table.loc[wed, "net_liquidity_usd_bn"] == pytest.approx(expected - rrp)
+    assert 5000 < table.loc[wed, "net_liquidity_usd_bn"] < 7000
+
+
+def test_calendar_days() -> None:
+    index = pd.bdate_range("2025-09-01", "2025-11-05")
+    cal = calendar_days(index)
+    for day in ("2025-09-01", "2025-09-15", "2025-09-30", "2025-10-01", "2025-10-15",
+                "2025-10-31", "2025-11-03"):  # fmt: skip
+        assert cal.loc[day], day
+    for day in ("2025-09-17", "2025-10-08", "2025-10-29"):
+        assert not cal.loc[day], day
+    # The 15th on a Saturday moves to Monday the 17th.
+    nov = calendar_days(pd.bdate_range("2025-11-01", "2025-11-30"))
+    assert nov.loc["2025-11-17"] and not nov.loc["2025-11-14"]
+
+
+def test_expanding_zscore_matches_loop() -> None:
+    rng = np.random.default_rng(42)
+    x = pd.Series(rng.normal(size=700))
+    x[100:120] = np.nan
+    got = expanding_zscore(x, min_periods=50)
+    for t in (60, 150, 400, 699):
+        past = x.iloc[:t].dropna()
+        want = (x.iloc[t] - past.mean()) / past.std(ddof=1)
+        assert got.iloc[t] == pytest.approx(want)
+    assert math.isnan(got.iloc[10]) and math.isnan(got.iloc[110])
+
+
+def test_years_since_level_matches_loop() -> None:
+    rng = np.random.default_rng(7)
+    idx = pd.bdate_range("2000-01-03", periods=400)
+    level = pd.Series(100 + rng.normal(size=400).cumsum(), index=idx)
+    got = years_since_level(level, lower=True)
+    for t in (0, 50, 250, 399):
+        earlier_lower = level.iloc[:t][level.iloc[:t] < level.iloc[t]]
+        start = earlier_lower.index[-1] if len(earlier_lower) else idx[0]
+        assert got.iloc[t] == pytest.approx((idx[t] - start).days / 365.25)
+
+
+def test_breadth_and_safe_haven_by_hand() -> None:
+    z = pd.DataFrame(
+        {"us_equities": [-3.0, 0.5], "gold": [-2.0, 1.0], "long_treasuries": [-1.0, 2.0],
+         "yen": [0.0, 0.0], "dollar": [2.0, -2.0], "crypto": [-1.5, 0.0]}  # fmt: skip
+    )
+    # Day 0: equities, gold, crypto below -1 of 5 classes (dollar excluded).
+    assert breadth(z).iloc[0] == pytest.approx(3 / 5)
+    assert safe_haven_failure(z).iloc[0] == pytest.approx(1.0)  # -(mean -2, -1, 0)
+    assert safe_haven_failure(z).iloc[1] == 0.0  # equities not selling off
+
+
+def test_window_moves_use_sigma_from_before_the_window() -> None:
+    rng = np.random.default_rng(1)
+    r = pd.DataFrame({"a": rng.normal(0, 0.01, 600)})
+    r.iloc[590:600, 0] = -0.05  # a crash in the last ten days
+    pct, z = window_moves(r, 10)
+    sigma = r["a"].iloc[340:590].std()
+    assert z.iloc[-1, 0] == pytest.approx(-0.5 / (sigma * math.sqrt(10)))
+    assert pct.iloc[-1, 0] == pytest.approx((math.exp(-0.5) - 1) * 100)
+
+
+def test_indicators_point_in_time(private_store: Store) -> None:
+    day = "2020-03-16"
+    before = compute(load_panel(INDICATOR_SERIES, start="1985-01-01", as_of=day,
+                                store=private_store)).table  # fmt: skip
+    later = pd.DataFrame({"date": pd.bdate_range("2020-03-17", periods=5), "value": 1.0})
+    for sid in ("SPY", "GLD", "SOFR", "BAMLH0A0HYM2"):
+        private_store.write(sid, later, source="test", seen_at=datetime(2026, 11, 1))
+    revision = pd.DataFrame({"date": [pd.Timestamp("2020-03-13")], "value": [1.0]})
+    private_store.write("SPY", revision, source="test", seen_at=datetime(2026, 11, 1))
+    after = compute(load_panel(INDICATOR_SERIES, start="1985-01-01", as_of=day,
+                               store=private_store)).table  # fmt: skip
+    pd.testing.assert_frame_equal(before, after)
+
+
+def test_rows_use_no_later_data(latest: pd.DataFrame) -> None:
+    # Cutting the panel at an earlier day must not change that day's indicators, except for
+    # values published after it (lagged series), which the cut panel cannot know.
+    cut = indicator_set("2022-06-13").table.loc["2022-06-13"]
+    full = latest.loc["2022-06-13"]
+    for col in ("avg_corr_60d", "absorption_ratio", "turbulence", "breadth",
+                "safe_haven_failure", "vix_move_z"):  # fmt: skip
+        assert cut[col] == pytest.approx(full[col], nan_ok=True), col
+    # SOFR is published the next morning: on the day itself the panel carries the day before.
+    assert cut["sofr_iorb_bp"] != full["sofr_iorb_bp"]
+
+
+def test_stress_index_in_unit_interval_and_decomposes(latest: pd.DataFrame) -> None:
+    from riskoff.indicators import stress_decomposition
+
+    s = latest["stress_index"].dropna()
+    assert ((s >= 0) & (s <= 1)).all()
+    assert s.loc["2008-10-10"] > 0.5 > s.loc["2017-06-15"]
+    parts = stress_decomposition("2020-03-16", as_of="2020-03-16")
+    assert parts.iloc[1:].sum() == pytest.approx(parts["stress_index"])
+    assert parts["stress_index"] > 0.5
