@@ -1,0 +1,102 @@
+"""The diagnosis: pinned episodes, honesty on 2026-02-05, point-in-time, and output shape."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+import riskoff
+from riskoff.cli import app
+from riskoff.diagnosis import classify
+from riskoff.store import Store
+
+PINNED = [
+    ("2020-03-16", "liquidity_crunch", None),
+    ("2021-05-19", "concentrated", "crypto"),
+    ("2022-06-13", "rate_shock", None),
+    ("2011-08-08", "flight_to_safety", None),
+    ("2019-09-17", "funding_squeeze", None),
+    ("2017-06-15", "calm", None),
+]
+
+
+@pytest.mark.parametrize(("day", "crash_type", "epicenter"), PINNED)
+def test_pinned_episodes(day: str, crash_type: str, epicenter: str | None) -> None:
+    d = riskoff.diagnose(day, window=10)
+    assert d.date == day
+    assert d.crash_type == crash_type, d.summary()
+    assert d.epicenter == epicenter
+    assert 0.0 <= d.confidence <= 1.0
+    assert d.runner_up != d.crash_type
+    assert any(e.direction == "supports" for e in d.evidence)
+
+
+def test_2026_02_05_says_what_the_data_say() -> None:
+    d = riskoff.diagnose("2026-02-05")
+    moves = {m.asset_class: m for m in d.returns}
+    # The selling was led by crypto and silver; US equities and Treasuries barely moved.
+    worst_two = sorted(moves.values(), key=lambda m: m.move_z)[:2]
+    assert {m.asset_class for m in worst_two} == {"crypto", "silver"}
+    assert moves["crypto"].move_pct < -25
+    assert moves["us_equities"].move_pct > -3
+    assert abs(moves["long_treasuries"].move_pct) < 2
+    # Money markets were calm: SOFR within a few bp of IORB.
+    assert abs(d.indicators["sofr_iorb_bp"]) <= 5
+    assert d.funding_state not in ("scarce", "stressed")
+    assert d.crash_type == "concentrated" and d.epicenter == "crypto"
+    assert any("Bitcoin" in e.claim and e.direction == "supports" for e in d.evidence)
+
+
+def test_diagnosis_is_point_in_time(private_store: Store) -> None:
+    day = "2020-03-16"
+    before = riskoff.diagnose(day).to_dict()
+    later = pd.DataFrame({"date": pd.bdate_range("2020-03-17", periods=30), "value": 1.0})
+    for sid in ("SPY", "GLD", "TLT", "BTC-USD", "SOFR", "VIXCLS"):
+        private_store.write(sid, later, source="test", seen_at=datetime(2026, 11, 1))
+    revision = pd.DataFrame({"date": [pd.Timestamp("2020-03-02")], "value": [1.0]})
+    private_store.write("GLD", revision, source="test", seen_at=datetime(2026, 11, 1))
+    after = riskoff.diagnose(day).to_dict()
+    assert json.dumps(before, sort_keys=True) == json.dumps(after, sort_keys=True)
+
+
+def test_to_dict_has_contract_keys() -> None:
+    d = riskoff.diagnose("2024-08-05").to_dict()
+    for key in ("date", "crash_type", "epicenter", "confidence", "runner_up", "stress_index",
+                "funding_state", "evidence", "analogs"):  # fmt: skip
+        assert key in d
+    assert d["crash_type"] == "carry_unwind"
+    item = d["evidence"][0]
+    assert set(item) == {"claim", "value", "unit", "series", "as_of", "direction"}
+    assert item["as_of"] == "2024-08-05"
+    assert d["analogs"], "analogs expected"
+    for a in d["analogs"]:
+        assert a["peak"] < "2024-08-05"  # only episodes known by then
+        assert 0 < a["similarity"] <= 1
+    json.dumps(d)
+
+
+def test_classifier_does_not_read_the_episode_library() -> None:
+    tree = ast.parse(Path(inspect.getfile(classify)).read_text())
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert not any("episodes" in m or "analogs" in m for m in imported)
+    assert "load_episodes" not in Path(inspect.getfile(classify)).read_text()
+
+
+def test_cli_diagnose_json_and_text() -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["diagnose", "--date", "2021-05-19", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["crash_type"] == "concentrated" and data["epicenter"] == "crypto"
+    res = runner.invoke(app, ["diagnose", "--date", "2021-05-19"], env={"COLUMNS": "160"})
+    assert res.exit_code == 0, res.output
+    assert "concentrated" in res.output and "Bitcoin" in res.output
