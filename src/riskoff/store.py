@@ -69,11 +69,13 @@ class WriteResult:
 
 
 def _bundle_id() -> str:
-    """Identify the bundled snapshot by its manifest (which lists every series' span)."""
+    """Identify the bundled snapshot by its manifest and the catalog (units, lags)."""
     from importlib import resources
 
-    manifest = resources.files("riskoff.datasets").joinpath("MANIFEST.csv").read_bytes()
-    return hashlib.sha256(manifest).hexdigest()[:16]
+    digest = hashlib.sha256()
+    digest.update(resources.files("riskoff.datasets").joinpath("MANIFEST.csv").read_bytes())
+    digest.update(resources.files("riskoff").joinpath("catalog.toml").read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class Store:
@@ -150,7 +152,11 @@ class Store:
         self._ready = True
 
     def _seed_bundle(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Insert bundled rows the store lacks, in catalog units, first seen at date + lag."""
+        """(Re)insert the bundled rows in catalog units, first seen at date + lag.
+
+        Rows written by updates and imports are kept; only the bundle's own rows are replaced,
+        so a new catalog (a changed lag or unit) applies to them.
+        """
         from riskoff.datasets import history_path
 
         specs = pd.DataFrame(
@@ -158,15 +164,13 @@ class Store:
             columns=["series_id", "scale", "lag"],
         )
         con.register("specs", specs)
+        con.execute("DELETE FROM observations WHERE source = 'bundled'")
         con.execute(
             """
             INSERT INTO observations
             SELECT h.series_id::VARCHAR, h.date, h.value * s.scale,
                    CAST(h.date + to_days(CAST(s.lag AS INTEGER)) AS TIMESTAMP), 'bundled'
             FROM read_parquet(?) h JOIN specs s ON h.series_id::VARCHAR = s.series_id
-            WHERE NOT EXISTS (
-                SELECT 1 FROM observations o
-                WHERE o.series_id = h.series_id::VARCHAR AND o.date = h.date)
             """,
             [str(history_path())],
         )
@@ -404,13 +408,17 @@ class Store:
 
     def latest_date(self, anchor: str = "SPY") -> pd.Timestamp:
         """Return the last date of the anchor series: the newest day a diagnosis can describe."""
-        with self._connect(read_only=True) as con:
-            row = con.execute(
-                "SELECT max(date) FROM observations WHERE series_id = ?", [anchor]
-            ).fetchall()[0]
-        if not row or row[0] is None:
+        snap = self.snapshot()
+        hits = np.flatnonzero(snap.names == anchor)
+        days = snap.days[snap.codes == hits[0]] if len(hits) else snap.days[:0]
+        if not len(days):
             raise RiskoffError(f"the store holds no {anchor} data")
-        return pd.Timestamp(row[0])
+        return pd.Timestamp(np.datetime64(int(days.max()), "D"))
+
+    def version(self) -> str:
+        """A token that changes whenever the store's content may have changed."""
+        self.ensure_ready()
+        return self._stamp()
 
 
 def default_store() -> Store:

@@ -5,9 +5,13 @@ Two searches:
 1. **Episodes by fingerprint.** A day's fingerprint is its window moves (in sigma) of the main
    asset classes, the funding spread, the 20-day cross-asset correlation, the stress index,
    breadth and safe-haven failure, each divided by a scale that makes one unit a large
-   difference (``FINGERPRINT_SCALES``). The distance between two days is the root mean square of
-   the scaled differences over the features both have, so episodes from before some markets
-   existed are compared on what exists; similarity is ``1 / (1 + distance)``.
+   difference (``FINGERPRINT_SCALES``). The distance between two days is a weighted root mean
+   square of the scaled differences over the features both have, each weighted by the larger of
+   its two scaled magnitudes (plus a floor), so the moves that define a day count more than the
+   many small ones. Episodes from before some markets existed are compared on what exists, but a
+   feature that is extreme today and unknown then counts as if it had not moved then
+   (``MISSING_PENALTY``): a 2007 episode cannot look like a bitcoin crash for lack of bitcoin.
+   Similarity is ``1 / (1 + distance)``.
 2. **Path search over the whole history.** The last ``m`` days of a multi-indicator trajectory
    (equities, gold, long Treasuries and the dollar as cumulative returns, the stress index and the
    20-day correlation) are compared with every past window of the same length by z-normalised
@@ -52,8 +56,18 @@ FINGERPRINT_SCALES: dict[str, float] = {
     "breadth": 0.25,
     "safe_haven_failure": 1.0,
 }
+FEATURE_LABELS = {
+    "funding_spread_bp": "SOFR (EFFR) - reserve rate",
+    "avg_corr_20d": "20-day correlation",
+    "stress_index": "stress index",
+    "breadth": "breadth",
+    "safe_haven_failure": "safe-haven failure",
+}
 Z_CLIP = 8.0  # window z beyond this adds nothing: a -12 sigma crash is "huge", like -8
 MIN_SHARED = 6  # features two days must share to be compared
+WEIGHT_FLOOR = 0.25  # every shared feature counts at least this much
+MISSING_PENALTY = 1.0  # share of an extreme feature's size counted when the other day lacks it
+EXTREME = 1.0  # scaled size above which a feature missing on the other day is penalised
 PATH_LENGTH = 60
 PATH_DIMENSIONS = ("us_equities", "gold", "long_treasuries", "dollar")
 
@@ -76,12 +90,14 @@ def fingerprint(result: IndicatorSet, day: pd.Timestamp) -> dict[str, float]:
 
 
 def _feature_text(key: str, today: float, other: float) -> str:
+    """E.g. "Gold -2.1 vs -0.8 sigma"; an unknown value reads "no data then"."""
     if key.startswith("z_"):
-        label = CLASS_LABELS[key[2:]]
-        return f"{label} {today:+.1f} vs {other:+.1f} sigma"
-    unit = {"funding_spread_bp": " bp"}.get(key, "")
-    name = key.replace("_", " ").replace(" bp", "")
-    return f"{name} {today:+.2f}{unit} vs {other:+.2f}{unit}"
+        label, unit, fmt = CLASS_LABELS[key[2:]], " sigma", "{:+.1f}"
+    else:
+        label = FEATURE_LABELS[key]
+        unit, fmt = (" bp", "{:+.0f}") if key.endswith("_bp") else ("", "{:.2f}")
+    then = "no data then" if math.isnan(other) else fmt.format(other) + unit
+    return f"{label} {fmt.format(today)}{unit} vs {then}"
 
 
 def compare(today: dict[str, float], other: dict[str, float]) -> dict[str, Any]:
@@ -89,9 +105,22 @@ def compare(today: dict[str, float], other: dict[str, float]) -> dict[str, Any]:
     shared = [k for k in today if k in other]
     if len(shared) < MIN_SHARED:
         return {"similarity": math.nan, "distance": math.nan, "shared": len(shared)}
-    diffs = {k: (today[k] - other[k]) / FINGERPRINT_SCALES[k] for k in shared}
-    distance = math.sqrt(float(np.mean([d * d for d in diffs.values()])))
-    ordered = sorted(shared, key=lambda k: abs(diffs[k]))
+    scaled_today = {k: v / FINGERPRINT_SCALES[k] for k, v in today.items()}
+    diffs = {k: scaled_today[k] - other[k] / FINGERPRINT_SCALES[k] for k in shared}
+    weights = {
+        k: max(abs(scaled_today[k]), abs(other[k] / FINGERPRINT_SCALES[k])) + WEIGHT_FLOOR
+        for k in shared
+    }
+    for k, v in scaled_today.items():
+        if k not in other and abs(v) > EXTREME:
+            diffs[k] = MISSING_PENALTY * abs(v)
+            weights[k] = abs(v) + WEIGHT_FLOOR
+    total = sum(weights.values())
+    distance = math.sqrt(sum(weights[k] * diffs[k] ** 2 for k in diffs) / total)
+    # Features that are zero on both days (no sell-off to judge havens by) say nothing.
+    telling = [k for k in shared if today[k] != 0.0 or other[k] != 0.0]
+    ordered = sorted(telling, key=lambda k: abs(diffs[k]))
+    unknown = [k for k in diffs if k not in other]
     return {
         "similarity": 1.0 / (1.0 + distance),
         "distance": distance,
@@ -99,7 +128,8 @@ def compare(today: dict[str, float], other: dict[str, float]) -> dict[str, Any]:
         "similar_in": [_feature_text(k, today[k], other[k]) for k in ordered[:3]
                        if abs(diffs[k]) < 0.5],  # fmt: skip
         "differs_in": [_feature_text(k, today[k], other[k]) for k in ordered[::-1][:3]
-                       if abs(diffs[k]) >= 1.0],  # fmt: skip
+                       if abs(diffs[k]) >= 1.0]  # fmt: skip
+        + [_feature_text(k, today[k], math.nan) for k in unknown],
     }
 
 

@@ -138,11 +138,28 @@ def compute(panel: pd.DataFrame, window: int = 10) -> IndicatorSet:
 def indicator_set(
     as_of: str | date | pd.Timestamp | None = None, window: int = 10
 ) -> IndicatorSet:
-    """Load the panel as known on ``as_of`` and compute every indicator on it."""
-    from riskoff.panel import load_panel
+    """Load the panel as known on ``as_of`` and compute every indicator on it.
 
-    panel = load_panel(INDICATOR_SERIES, start=PANEL_START, as_of=as_of)
-    return compute(panel, window)
+    The result for the store's latest date is kept on disk (keyed by the store's version, the
+    window and riskoff's code), so the daily ``diagnose`` and ``report`` do not recompute it.
+    """
+    from riskoff import cache
+    from riskoff.panel import load_panel
+    from riskoff.store import default_store
+
+    store = default_store()
+    latest = store.latest_date()
+    day = latest if as_of is None else pd.Timestamp(as_of).normalize()
+    key = cache.key("indicators", store.version(), day.date().isoformat(), window)
+    if day == latest:
+        hit = cache.load(store, key)
+        if isinstance(hit, IndicatorSet):
+            return hit
+    panel = load_panel(INDICATOR_SERIES, start=PANEL_START, as_of=day, store=store)
+    result = compute(panel, window)
+    if day == latest:
+        cache.save(store, key, result)
+    return result
 
 
 def indicators(
