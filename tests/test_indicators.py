@@ -49,8 +49,15 @@ def test_net_liquidity_by_hand() -> None:
 def test_calendar_days() -> None:
     index = pd.bdate_range("2025-09-01", "2025-11-05")
     cal = calendar_days(index)
-    for day in ("2025-09-01", "2025-09-15", "2025-09-30", "2025-10-01", "2025-10-15",
-                "2025-10-31", "2025-11-03"):  # fmt: skip
+    for day in (
+        "2025-09-01",
+        "2025-09-15",
+        "2025-09-30",
+        "2025-10-01",
+        "2025-10-15",
+        "2025-10-31",
+        "2025-11-03",
+    ):
         assert cal.loc[day], day
     for day in ("2025-09-17", "2025-10-08", "2025-10-29"):
         assert not cal.loc[day], day
@@ -84,8 +91,14 @@ def test_years_since_level_matches_loop() -> None:
 
 def test_breadth_and_safe_haven_by_hand() -> None:
     z = pd.DataFrame(
-        {"us_equities": [-3.0, 0.5], "gold": [-2.0, 1.0], "long_treasuries": [-1.0, 2.0],
-         "yen": [0.0, 0.0], "dollar": [2.0, -2.0], "crypto": [-1.5, 0.0]}  # fmt: skip
+        {
+            "us_equities": [-3.0, 0.5],
+            "gold": [-2.0, 1.0],
+            "long_treasuries": [-1.0, 2.0],
+            "yen": [0.0, 0.0],
+            "dollar": [2.0, -2.0],
+            "crypto": [-1.5, 0.0],
+        }
     )
     # Day 0: equities, gold, crypto below -1 of 5 classes (dollar excluded).
     assert breadth(z).iloc[0] == pytest.approx(3 / 5)
@@ -105,15 +118,17 @@ def test_window_moves_use_sigma_from_before_the_window() -> None:
 
 def test_indicators_point_in_time(private_store: Store) -> None:
     day = "2020-03-16"
-    before = compute(load_panel(INDICATOR_SERIES, start="1985-01-01", as_of=day,
-                                store=private_store)).table  # fmt: skip
+    before = compute(
+        load_panel(INDICATOR_SERIES, start="1985-01-01", as_of=day, store=private_store)
+    ).table
     later = pd.DataFrame({"date": pd.bdate_range("2020-03-17", periods=5), "value": 1.0})
     for sid in ("SPY", "GLD", "SOFR", "BAMLH0A0HYM2"):
         private_store.write(sid, later, source="test", seen_at=datetime(2026, 11, 1))
     revision = pd.DataFrame({"date": [pd.Timestamp("2020-03-13")], "value": [1.0]})
     private_store.write("SPY", revision, source="test", seen_at=datetime(2026, 11, 1))
-    after = compute(load_panel(INDICATOR_SERIES, start="1985-01-01", as_of=day,
-                               store=private_store)).table  # fmt: skip
+    after = compute(
+        load_panel(INDICATOR_SERIES, start="1985-01-01", as_of=day, store=private_store)
+    ).table
     pd.testing.assert_frame_equal(before, after)
 
 
@@ -122,8 +137,14 @@ def test_rows_use_no_later_data(latest: pd.DataFrame) -> None:
     # values published after it (lagged series), which the cut panel cannot know.
     cut = indicator_set("2022-06-13").table.loc["2022-06-13"]
     full = latest.loc["2022-06-13"]
-    for col in ("avg_corr_60d", "absorption_ratio", "turbulence", "breadth",
-                "safe_haven_failure", "vix_move_z"):  # fmt: skip
+    for col in (
+        "avg_corr_60d",
+        "absorption_ratio",
+        "turbulence",
+        "breadth",
+        "safe_haven_failure",
+        "vix_move_z",
+    ):
         assert cut[col] == pytest.approx(full[col], nan_ok=True), col
     # SOFR is published the next morning: on the day itself the panel carries the day before.
     assert cut["sofr_iorb_bp"] != full["sofr_iorb_bp"]

@@ -255,7 +255,9 @@ def latest(
 @app.command("indicators")
 def indicators_cmd(
     start: Annotated[str | None, typer.Option("--start", help="First date.")] = None,
-    end: Annotated[str | None, typer.Option("--end", help="Last date (and knowledge date).")] = None,
+    end: Annotated[
+        str | None, typer.Option("--end", help="Last date (and knowledge date).")
+    ] = None,
     columns: Annotated[
         list[str] | None, typer.Option("--columns", help="Indicator column (repeat).")
     ] = None,
@@ -307,7 +309,9 @@ DEFAULT_INDICATOR_COLUMNS = (
 
 @app.command("diagnose")
 def diagnose_cmd(
-    date: Annotated[str | None, typer.Option("--date", help="Day to diagnose (YYYY-MM-DD).")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Day to diagnose (YYYY-MM-DD).")
+    ] = None,
     window: Annotated[int, typer.Option("--window", help="Window in business days.")] = 10,
     fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
@@ -358,8 +362,12 @@ def analogs_cmd(
         table.add_column(col)
     for a in found["episodes"]:
         table.add_row(
-            a["name"], a["peak"], a["crash_type"], f"{a['similarity']:.2f}",
-            "; ".join(a["similar_in"]), "; ".join(a["differs_in"]),
+            a["name"],
+            a["peak"],
+            a["crash_type"],
+            f"{a['similarity']:.2f}",
+            "; ".join(a["similar_in"]),
+            "; ".join(a["differs_in"]),
         )
     console.print(table)
     paths = Table(title="Most similar past windows (trajectory shape)")
@@ -367,8 +375,9 @@ def analogs_cmd(
         paths.add_column(col)
     for p in found["paths"]:
         nxt = p["equities_next_20d_pct"]
-        paths.add_row(p["start"], p["end"], f"{p['distance']:.2f}",
-                      "-" if nxt is None else f"{nxt:+.1f}%")
+        paths.add_row(
+            p["start"], p["end"], f"{p['distance']:.2f}", "-" if nxt is None else f"{nxt:+.1f}%"
+        )
     console.print(paths)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -20,7 +21,7 @@ from riskoff.errors import CatalogError
 from riskoff.store import Snapshot, Store, default_store
 
 _DAY_SECONDS = 86_400
-DateLike = str | date | pd.Timestamp
+DateLike: TypeAlias = str | date | pd.Timestamp
 
 
 def _day_number(value: DateLike) -> int:

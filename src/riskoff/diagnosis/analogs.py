@@ -125,10 +125,12 @@ def compare(today: dict[str, float], other: dict[str, float]) -> dict[str, Any]:
         "similarity": 1.0 / (1.0 + distance),
         "distance": distance,
         "shared": len(shared),
-        "similar_in": [_feature_text(k, today[k], other[k]) for k in ordered[:3]
-                       if abs(diffs[k]) < 0.5],  # fmt: skip
-        "differs_in": [_feature_text(k, today[k], other[k]) for k in ordered[::-1][:3]
-                       if abs(diffs[k]) >= 1.0]  # fmt: skip
+        "similar_in": [
+            _feature_text(k, today[k], other[k]) for k in ordered[:3] if abs(diffs[k]) < 0.5
+        ],
+        "differs_in": [
+            _feature_text(k, today[k], other[k]) for k in ordered[::-1][:3] if abs(diffs[k]) >= 1.0
+        ]
         + [_feature_text(k, today[k], math.nan) for k in unknown],
     }
 
@@ -172,8 +174,10 @@ def episode_analogs(
 
 def trajectory(result: IndicatorSet) -> pd.DataFrame:
     """The multi-indicator path used by the path search, one column per dimension."""
-    paths = {c: result.returns[c].fillna(0.0).cumsum().where(result.returns[c].notna())
-             for c in PATH_DIMENSIONS}  # fmt: skip
+    paths = {
+        c: result.returns[c].fillna(0.0).cumsum().where(result.returns[c].notna())
+        for c in PATH_DIMENSIONS
+    }
     frame = pd.DataFrame(paths)
     frame["stress_index"] = result.table["stress_index"]
     frame["avg_corr_20d"] = result.table["avg_corr_20d"]

@@ -88,11 +88,15 @@ def _fmt_pct(x: float) -> str:
     return "n/a" if not math.isfinite(x) else f"{x:+.1f}%"
 
 
+def _sig(z: float) -> str:
+    return "no data" if not math.isfinite(z) else f"{z:+.1f} sigma"
+
+
 def _equity(s: DayState, bounds: tuple[float, float], required: bool = True) -> Component:
     z, pct = s.z("us_equities"), s.pct("us_equities")
     return Component(
         ramp(-z, bounds), required,
-        f"US equities {_fmt_pct(pct)} over {s.window} days ({z:+.1f} sigma)",
+        f"US equities {_fmt_pct(pct)} over {s.window} days ({_sig(z)})",
         pct, "%", s.proxies.get("us_equities", "SPY"),
     )  # fmt: skip
 
@@ -166,7 +170,7 @@ def _corr_jump(s: DayState) -> Component:
 def _dollar(s: DayState) -> Component:
     return Component(
         ramp(s.z("dollar"), th.DOLLAR_BID_Z), False,
-        f"the dollar {_fmt_pct(s.pct('dollar'))} over the window ({s.z('dollar'):+.1f} sigma)",
+        f"the dollar {_fmt_pct(s.pct('dollar'))} over the window ({_sig(s.z('dollar'))})",
         s.pct("dollar"), "%", s.proxies.get("dollar", "UUP"),
     )  # fmt: skip
 
@@ -192,7 +196,8 @@ def _funding_stress(s: DayState) -> Component:
     return Component(
         strength, True,
         f"money markets: SOFR (EFFR before 2018) - reserve rate {spread:+.0f} bp today, "
-        f"up to {s.num('funding_max_5d_bp'):+.0f} bp in 5 days; funding {s.row.get('funding_state')}",
+        f"up to {s.num('funding_max_5d_bp'):+.0f} bp in 5 days; "
+        f"funding {s.row.get('funding_state')}",
         spread, "bp", "sofr_iorb_bp",
     )  # fmt: skip
 
@@ -221,12 +226,12 @@ def score_flight_to_safety(s: DayState) -> TypeScore:
         Component(
             ramp(s.z("long_treasuries"), th.HAVEN_UP_Z), False,
             f"long Treasuries {_fmt_pct(s.pct('long_treasuries'))} "
-            f"({s.z('long_treasuries'):+.1f} sigma); 10-year yield {y:+.0f} bp",
+            f"({_sig(s.z('long_treasuries'))}); 10-year yield {y:+.0f} bp",
             s.pct("long_treasuries"), "%", s.proxies.get("long_treasuries", "TLT"),
         ),
         Component(
             ramp(s.z("gold"), th.HAVEN_UP_Z), False,
-            f"gold {_fmt_pct(s.pct('gold'))} ({s.z('gold'):+.1f} sigma)",
+            f"gold {_fmt_pct(s.pct('gold'))} ({_sig(s.z('gold'))})",
             s.pct("gold"), "%", s.proxies.get("gold", "GLD"),
         ),
         _funding_calm(s),
@@ -241,7 +246,7 @@ def score_rate_shock(s: DayState) -> TypeScore:
         Component(
             ramp(-s.z("long_treasuries"), th.BONDS_DOWN_Z), True,
             f"long Treasuries {_fmt_pct(s.pct('long_treasuries'))} "
-            f"({s.z('long_treasuries'):+.1f} sigma)",
+            f"({_sig(s.z('long_treasuries'))})",
             s.pct("long_treasuries"), "%", s.proxies.get("long_treasuries", "TLT"),
         ),
         Component(
@@ -296,7 +301,7 @@ def _concentrated_on(
     parts = [
         Component(
             ramp(-wz, th.CONCENTRATED_WORST_Z), True,
-            f"{label} {_fmt_pct(move)} {horizon} ({wz:+.1f} sigma)"
+            f"{label} {_fmt_pct(move)} {horizon} ({_sig(wz)})"
             + (f"; also hit: {', '.join(also)}" if also else ""),
             move, "%", s.proxies.get(worst or "", worst or ""),
         ),
@@ -353,13 +358,13 @@ def score_broad_selloff(s: DayState) -> TypeScore:
         Component(
             1.0 - ramp(s.z("dollar"), th.DOLLAR_BID_Z), True,
             f"no scramble for dollars: the dollar {_fmt_pct(s.pct('dollar'))} "
-            f"({s.z('dollar'):+.1f} sigma)",
+            f"({_sig(s.z('dollar'))})",
             s.pct("dollar"), "%", s.proxies.get("dollar", "UUP"),
         ),
         Component(
             ramp(vix_z, th.VIX_JUMP_Z), False,
             f"VIX {s.num('vix_level'):.1f}, {s.num('vix_move_pts'):+.1f} points over the window "
-            f"({vix_z:+.1f} sigma)",
+            f"({_sig(vix_z)})",
             s.num("vix_move_pts"), "index points", "VIXCLS",
         ),
         _credit(s),
@@ -384,19 +389,19 @@ def score_carry_unwind(s: DayState) -> TypeScore:
     parts = [
         Component(
             ramp(s.z("yen"), th.YEN_SURGE_Z), True,
-            f"the yen {_fmt_pct(s.pct('yen'))} over the window ({s.z('yen'):+.1f} sigma)",
+            f"the yen {_fmt_pct(s.pct('yen'))} over the window ({_sig(s.z('yen'))})",
             s.pct("yen"), "%", s.proxies.get("yen", "FXY"),
         ),
         Component(
             ramp(-wz, th.FINANCED_CRASH_Z), True,
             f"{CLASS_LABELS.get(worst or '', 'n/a')} {_fmt_pct(s.pct(worst or ''))} "
-            f"({wz:+.1f} sigma)",
+            f"({_sig(wz)})",
             s.pct(worst or ""), "%", s.proxies.get(worst or "", worst or ""),
         ),
         Component(
             ramp(s.z("yen") / max(-s.z("us_equities"), 1.0), th.YEN_LEADS), True,
-            f"the yen's move ({s.z('yen'):+.1f} sigma) leads US equities' "
-            f"({s.z('us_equities'):+.1f} sigma)",
+            f"the yen's move ({_sig(s.z('yen'))}) leads US equities' "
+            f"({_sig(s.z('us_equities'))})",
             s.z("yen"), "sigma", s.proxies.get("yen", "FXY"),
         ),
         _equity(s, (0.5, 2.0), required=False),
@@ -519,9 +524,7 @@ def day_state(
     non_cal = spread[~cal]
     row["funding_max_5d_non_cal_bp"] = float(non_cal.max()) if non_cal.notna().any() else math.nan
     corr = history["avg_corr_20d"]
-    corr_jump = (
-        float(corr.iloc[-1] - corr.iloc[-1 - window]) if len(corr) > window else math.nan
-    )
+    corr_jump = float(corr.iloc[-1] - corr.iloc[-1 - window]) if len(corr) > window else math.nan
     return DayState(
         date=day.date().isoformat(),
         window=window,

@@ -125,13 +125,21 @@ def diagnose_from(result: IndicatorSet, day: pd.Timestamp, analogs_k: int = 5) -
     window = result.window
     proxies = {k: str(v) for k, v in basket_proxies(result.panel).loc[day].dropna().items()}
     state = day_state(
-        result.table, result.move_pct, result.move_z, day, window,
-        proxies=proxies, returns=result.returns, day_z=result.day_z,
-    )  # fmt: skip
+        result.table,
+        result.move_pct,
+        result.move_z,
+        day,
+        window,
+        proxies=proxies,
+        returns=result.returns,
+        day_z=result.day_z,
+    )
     verdict = classify(state)
     row = result.table.loc[day]
     history = result.table.loc[:day]
-    indicators = {k: (float(row[k]) if math.isfinite(row[k]) else None) for k in REPORTED}
+    indicators: dict[str, Any] = {
+        k: (float(row[k]) if math.isfinite(row[k]) else None) for k in REPORTED
+    }
     indicators["funding_state"] = str(row["funding_state"])
     indicators["calendar_day"] = bool(row["calendar_day"])
     percentiles = {k: _percentile(history[k], float(row[k])) for k in REPORTED}
@@ -148,8 +156,14 @@ def diagnose_from(result: IndicatorSet, day: pd.Timestamp, analogs_k: int = 5) -
     ]
     triggers = sorted(
         (
-            Trigger(name=move, label=label, move=float(row[move]), unit=unit, z=float(row[z]),
-                    series=series)  # fmt: skip
+            Trigger(
+                name=move,
+                label=label,
+                move=float(row[move]),
+                unit=unit,
+                z=float(row[z]),
+                series=series,
+            )
             for move, z, label, unit, series in TRIGGERS
             if math.isfinite(row[move]) and math.isfinite(row[z])
         ),
@@ -184,9 +198,7 @@ def diagnose_from(result: IndicatorSet, day: pd.Timestamp, analogs_k: int = 5) -
         breadth=float(row["breadth"]),
         fell=[m.asset_class for m in returns if m.move_z < -1.0 and m.asset_class != "dollar"],
         safe_haven_failure=float(row["safe_haven_failure"]),
-        safe_haven_verdict=_safe_haven_verdict(
-            float(row["safe_haven_failure"]), state.z("dollar")
-        ),
+        safe_haven_verdict=_safe_haven_verdict(float(row["safe_haven_failure"]), state.z("dollar")),
         returns=returns,
         triggers=triggers,
         sectors=sectors,

@@ -68,10 +68,15 @@ class Scorecard:
             "confusion": self.confusion().to_dict(),
             "cases": [
                 {
-                    "name": c.name, "date": c.date, "expected": c.expected,
-                    "expected_epicenter": c.expected_epicenter, "got": c.got,
-                    "got_epicenter": c.got_epicenter, "confidence": c.confidence, "hit": c.hit,
-                }  # fmt: skip
+                    "name": c.name,
+                    "date": c.date,
+                    "expected": c.expected,
+                    "expected_epicenter": c.expected_epicenter,
+                    "got": c.got,
+                    "got_epicenter": c.got_epicenter,
+                    "confidence": c.confidence,
+                    "hit": c.hit,
+                }
                 for c in self.cases
             ],
         }
@@ -120,17 +125,26 @@ def validate(
     """
     if diagnose_fn is None:
         diagnose_fn = _diagnose_without_analogs
-    targets = [
-        (e.name, e.peak.isoformat(), e.crash_type, e.epicenter) for e in load_episodes()
-    ] + [("calm reference", d, "calm", None) for d in CALM_DATES]
+    targets = [(e.name, e.peak.isoformat(), e.crash_type, e.epicenter) for e in load_episodes()] + [
+        ("calm reference", d, "calm", None) for d in CALM_DATES
+    ]
     cases = []
     for name, day, expected, epicenter in targets:
         if progress:
             progress(name)
         d = diagnose_fn(day, window)
         cases.append(
-            Case(name, day, expected, epicenter, d.crash_type, d.epicenter, d.confidence,
-                 d.runner_up, d.evidence)  # fmt: skip
+            Case(
+                name,
+                day,
+                expected,
+                epicenter,
+                d.crash_type,
+                d.epicenter,
+                d.confidence,
+                d.runner_up,
+                d.evidence,
+            )
         )
     return Scorecard(cases, window)
 

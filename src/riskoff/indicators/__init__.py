@@ -135,9 +135,7 @@ def compute(panel: pd.DataFrame, window: int = 10) -> IndicatorSet:
     )
 
 
-def indicator_set(
-    as_of: str | date | pd.Timestamp | None = None, window: int = 10
-) -> IndicatorSet:
+def indicator_set(as_of: str | date | pd.Timestamp | None = None, window: int = 10) -> IndicatorSet:
     """Load the panel as known on ``as_of`` and compute every indicator on it.
 
     The result for the store's latest date is kept on disk (keyed by the store's version, the
@@ -187,7 +185,7 @@ def indicators(
         ``breadth``, ``safe_haven_failure``, ``funding_state``.
     """
     result = indicator_set(as_of if as_of is not None else end, window).table
-    return result.loc[start:end]  # type: ignore[misc]
+    return result.loc[start:end]
 
 
 def stress_decomposition(

@@ -52,9 +52,7 @@ DEFAULT_BASKET: dict[str, tuple[Proxy, ...]] = {
 SAFE_HAVENS = ("gold", "long_treasuries", "yen")
 CASH_DOLLAR = "dollar"
 EQUITY_ANCHOR = "us_equities"
-RISK_CLASSES = tuple(
-    c for c in DEFAULT_BASKET if c not in (*SAFE_HAVENS, CASH_DOLLAR)
-)
+RISK_CLASSES = tuple(c for c in DEFAULT_BASKET if c not in (*SAFE_HAVENS, CASH_DOLLAR))
 # Readable names for reports.
 CLASS_LABELS = {
     "us_equities": "US equities",

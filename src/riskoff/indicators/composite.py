@@ -68,12 +68,17 @@ def stress_measures(
         ),
         "volatility": pd.DataFrame({"vix": get("VIXCLS", nan)}),
         "fx": pd.DataFrame(
-            {"dollar_vol": _realised_vol(returns["dollar"]), "yen_vol": _realised_vol(returns["yen"])}
+            {
+                "dollar_vol": _realised_vol(returns["dollar"]),
+                "yen_vol": _realised_vol(returns["yen"]),
+            }
         ),
         "commodities": pd.DataFrame(
             {"oil_vol": _realised_vol(returns["oil"]), "gold_vol": _realised_vol(returns["gold"])}
         ),
-        "crypto": pd.DataFrame({"drawdown": _cmax_drawdown(btc), "vol": _realised_vol(returns["crypto"])}),
+        "crypto": pd.DataFrame(
+            {"drawdown": _cmax_drawdown(btc), "vol": _realised_vol(returns["crypto"])}
+        ),
     }
 
 

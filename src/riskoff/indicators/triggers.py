@@ -1,9 +1,10 @@
-"""Surface triggers: oil and gold spikes, the dollar at multi-year extremes, yield shocks, VIX
-jumps, mega-cap tech against the equal-weighted market, and sector rotation.
+"""Surface triggers: oil, gold, the dollar, yields, VIX, mega-cap tech and sector rotation.
 
-Every move is judged against its own history up to that day: a z-score of the window's move
-among all earlier moves of the same length (expanding mean and standard deviation, at least two
-years of history), so a 2008 move is scored against what was known in 2008.
+Oil and gold spikes, the dollar at multi-year extremes, yield shocks, VIX jumps, mega-cap tech
+against the equal-weighted market, and sector rotation. Every move is judged against its own
+history up to that day: a z-score of the window's move among all earlier moves of the same
+length (expanding mean and standard deviation, at least two years of history), so a 2008 move
+is scored against what was known in 2008.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ SECTORS = {
     "XLY": "discretionary",
 }
 TRIGGER_SERIES = [
-    "DCOILWTICO", "USO", "GOLD_LBMA_PM", "BAMLH0A0HYM2", "GLD", "UUP", "DTWEXBGS", "DGS10", "DGS30", "VIXCLS",
-    "USDJPY", "RSP", "QQQE", "MAGS", "SPY", *MAG7, *SECTORS,
+    "DCOILWTICO", "USO", "GOLD_LBMA_PM", "BAMLH0A0HYM2", "GLD", "UUP", "DTWEXBGS", "DGS10",
+    "DGS30", "VIXCLS", "USDJPY", "RSP", "QQQE", "MAGS", "SPY", *MAG7, *SECTORS,
 ]  # fmt: skip
 MIN_HISTORY = 500  # business days of history before a z-score is given
 
@@ -134,12 +135,12 @@ def trigger_indicators(panel: pd.DataFrame, window: int = 10) -> pd.DataFrame:
     out["dollar_move_z"] = expanding_zscore(dollar_move)
     weekly_dollar = dollar.dropna()
     weekly_dollar = weekly_dollar[~weekly_dollar.index.duplicated()]
-    out["dollar_low_years"] = years_since_level(weekly_dollar, lower=True).reindex(
-        out.index
-    ).ffill(limit=10)
-    out["dollar_high_years"] = years_since_level(weekly_dollar, lower=False).reindex(
-        out.index
-    ).ffill(limit=10)
+    out["dollar_low_years"] = (
+        years_since_level(weekly_dollar, lower=True).reindex(out.index).ffill(limit=10)
+    )
+    out["dollar_high_years"] = (
+        years_since_level(weekly_dollar, lower=False).reindex(out.index).ffill(limit=10)
+    )
     out["yen_move_pct"] = -_log_move(usdjpy, window)
     out["yen_move_z"] = expanding_zscore(out["yen_move_pct"])
     y10 = _first(panel, "DGS10")
