@@ -394,6 +394,20 @@ def episodes_cmd() -> None:
     console.print(table)
 
 
+def _register_plugins() -> None:
+    from riskoff.commands_live import register as register_live
+
+    register_live(app)
+    try:
+        from riskoff.report.command import register as register_report
+    except ImportError:  # the report package is optional at import time for tests of the CLI
+        return
+    register_report(app)
+
+
+_register_plugins()
+
+
 def main() -> None:
     """Entry point of the ``riskoff`` script: errors become one clear line and exit code 2."""
     try:

@@ -16,24 +16,32 @@ from __future__ import annotations
 import email.utils
 import importlib.util
 import os
-import random
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Protocol, runtime_checkable
+from datetime import UTC, date, datetime
+from typing import Any, Protocol, TypeVar, runtime_checkable
 from urllib.parse import urlsplit
 
 import httpx
 import pandas as pd
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
-from riskoff import __version__
+from riskoff._version import __version__
 from riskoff.catalog import SeriesSpec
 from riskoff.errors import DataError, MissingExtraError, SourceError
 
+T = TypeVar("T")
 USER_AGENT = f"riskoff/{__version__} (+https://pypi.org/project/riskoff/)"
 # Tokens providers use for "no observation that day": FRED's "." (and an empty cell in the
 # current fredgraph.csv), NY Fed's null.
@@ -221,7 +229,8 @@ class _HostGate:
 
     def __init__(self, policy: HostPolicy) -> None:
         self._slots = threading.BoundedSemaphore(max(1, policy.max_concurrent))
-        self._interval = policy.min_interval
+        # RISKOFF_HTTP_MIN_INTERVAL overrides every host's spacing (a mirror of one's own, tests).
+        self._interval = _env_float("RISKOFF_HTTP_MIN_INTERVAL", policy.min_interval)
         self._lock = threading.Lock()
         self._next_start = 0.0
 
@@ -238,7 +247,7 @@ class _HostGate:
 
 
 # -- errors worth another try -----------------------------------------------------------------
-class _RetryableStatus(Exception):
+class _RetryableStatusError(Exception):
     def __init__(self, response: httpx.Response) -> None:
         super().__init__(response.status_code)
         self.response = response
@@ -265,15 +274,17 @@ def _retry_after(response: httpx.Response) -> float | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _describe_transport(exc: Exception, policy: RetryPolicy) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return f"timed out (no answer within {policy.timeout:g} s)"
     if isinstance(exc, httpx.RemoteProtocolError):
-        return f"truncated or malformed response: the server closed the connection early ({exc})"
+        if "without sending a response" in str(exc):
+            return "the server closed the connection without answering"
+        return f"truncated response: the server closed the connection mid-body ({exc})"
     if isinstance(exc, httpx.ConnectError):
         return f"could not connect ({exc})"
     if isinstance(exc, httpx.ReadError | httpx.WriteError):
@@ -366,30 +377,54 @@ class HttpClient:
         retry = RetryPolicy.from_env()
         gate = self.gate(urlsplit(url).netloc, policy or HostPolicy())
         timeout = httpx.Timeout(retry.timeout)
-        last_problem = "no attempt made"
-        for attempt in range(1, retry.attempts + 1):
-            wait: float | None = None
-            try:
-                with gate.hold():
-                    response = self._client.get(url, params=params, timeout=timeout)
-                if response.status_code == 429 or response.status_code >= 500:
-                    raise _RetryableStatus(response)
-                if response.is_success or response.status_code in ok_statuses:
-                    return response
-                raise SourceError(source, series, redact(_describe_status(response)))
-            except _RetryableStatus as exc:
-                last_problem = _describe_status(exc.response)
-                wait = _retry_after(exc.response)
-            except httpx.TransportError as exc:
-                # Timeouts, resets, refused connections and bodies cut short all land here.
-                last_problem = _describe_transport(exc, retry)
-            if attempt == retry.attempts:
-                break
-            if wait is None:
-                wait = random.uniform(0, retry.backoff * 2 ** (attempt - 1))
-            self._sleep(min(wait, retry.max_wait))
-        tries = "1 attempt" if retry.attempts == 1 else f"{retry.attempts} attempts"
-        raise SourceError(source, series, redact(f"{last_problem} (gave up after {tries})"))
+
+        def attempt() -> httpx.Response:
+            with gate.hold():
+                response = self._client.get(url, params=params, timeout=timeout)
+            if response.status_code == 429 or response.status_code >= 500:
+                raise _RetryableStatusError(response)
+            if response.is_success or response.status_code in ok_statuses:
+                return response
+            raise SourceError(source, series, redact(_describe_status(response)))
+
+        retrying = Retrying(
+            stop=stop_after_attempt(retry.attempts),
+            wait=_backoff(retry),
+            # Timeouts, resets, refused connections and bodies cut short are TransportErrors.
+            retry=retry_if_exception_type((_RetryableStatusError, httpx.TransportError)),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(attempt)
+        except _RetryableStatusError as exc:
+            problem = _describe_status(exc.response)
+        except httpx.TransportError as exc:
+            problem = _describe_transport(exc, retry)
+        raise SourceError(source, series, redact(f"{problem} ({_gave_up(retry)})"))
+
+
+def _gave_up(retry: RetryPolicy) -> str:
+    return (
+        "gave up after 1 attempt"
+        if retry.attempts == 1
+        else (f"gave up after {retry.attempts} attempts")
+    )
+
+
+def _backoff(retry: RetryPolicy) -> Callable[[RetryCallState], float]:
+    """Exponential backoff with full jitter, or the server's ``Retry-After`` when it sent one."""
+    jitter = wait_random_exponential(multiplier=retry.backoff, max=retry.max_wait)
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(exc, _RetryableStatusError):
+            after = _retry_after(exc.response)
+            if after is not None:
+                return min(after, retry.max_wait)
+        return float(jitter(state))
+
+    return wait
 
 
 _SHARED: HttpClient | None = None
@@ -423,7 +458,9 @@ def reject_html(response: httpx.Response, source: str, series: str, expected: st
         title = re.search(r"<title[^>]*>(.*?)</title>", response.text[:4096], re.I | re.S)
         what = f" titled {' '.join(title.group(1).split())!r}" if title else ""
         raise SourceError(
-            source, series, f"expected {expected}, got an HTML page{what} (HTTP {response.status_code})"
+            source,
+            series,
+            f"expected {expected}, got an HTML page{what} (HTTP {response.status_code})",
         )
 
 
@@ -445,11 +482,25 @@ def tidy(
     series: str,
     scale: float = 1.0,
     vintages: Sequence[object] | None = None,
+    label: str = "line",
 ) -> pd.DataFrame:
     """Turn ``(line, date, value)`` rows into the tidy frame a source returns.
 
     Missing-value tokens (``.``, empty, null) drop the row; any other non-number raises with
     the line it came from. Values are multiplied by ``scale`` (native unit to catalog unit).
+
+    Parameters
+    ----------
+    rows : sequence of (int, object, object)
+        Position in the provider's answer (for messages), date, raw value.
+    source, series : str
+        Named in error messages.
+    scale : float
+        Native unit to catalog unit.
+    vintages : sequence, optional
+        One vintage (publication time) per row; adds a ``vintage`` column.
+    label : str
+        What a position is called in messages (``line`` for CSV, ``observation`` for JSON).
 
     Raises
     ------
@@ -466,16 +517,16 @@ def tidy(
             value = float(raw)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise DataError(
-                f"{source}: series {series}: line {line}: value {raw!r} is not a number"
+                f"{source}: series {series}: {label} {line}: value {raw!r} is not a number"
             ) from None
         if value != value:  # NaN published as a number means "missing" as well
             continue
         try:
             stamp = pd.Timestamp(str(day).strip())
         except ValueError:
-            stamp = pd.NaT
-        if pd.isna(stamp):
-            raise DataError(f"{source}: series {series}: line {line}: unparseable date {day!r}")
+            stamp = None
+        if stamp is None or pd.isna(stamp):
+            raise DataError(f"{source}: series {series}: {label} {line}: unparseable date {day!r}")
         dates.append(stamp.normalize())
         values.append(value * scale)
         if vintages is not None:
@@ -488,3 +539,58 @@ def tidy(
     if vintages is not None:
         frame["vintage"] = pd.to_datetime(pd.Series(kept, dtype=object))
     return frame
+
+
+def call_with_retries(
+    call: Callable[[], T],
+    *,
+    source: str,
+    series: str,
+    retryable: Callable[[Exception], bool],
+    describe: Callable[[Exception], str] = lambda exc: f"{type(exc).__name__}: {exc}",
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run a library call (yfinance, ccxt) under the same retry policy as HTTP requests.
+
+    Parameters
+    ----------
+    call : callable
+        The request.
+    source, series : str
+        Named in the error.
+    retryable : callable
+        Whether an exception is worth another try (rate limit, timeout, network).
+    describe : callable
+        Turns the last exception into the error's reason.
+    sleep : callable
+        Replaces ``time.sleep`` (tests).
+
+    Raises
+    ------
+    SourceError
+        With the last problem, after the last attempt or at once when it is not retryable.
+    """
+    retry = RetryPolicy.from_env()
+
+    def worth_retrying(exc: BaseException) -> bool:
+        # Our own errors are final: they already describe what the provider answered.
+        return (
+            isinstance(exc, Exception)
+            and not isinstance(exc, SourceError | DataError)
+            and (retryable(exc))
+        )
+
+    retrying = Retrying(
+        stop=stop_after_attempt(retry.attempts),
+        wait=_backoff(retry),
+        retry=retry_if_exception(worth_retrying),
+        sleep=sleep,
+        reraise=True,
+    )
+    try:
+        return retrying(call)
+    except (SourceError, DataError):
+        raise
+    except Exception as exc:
+        tail = f" ({_gave_up(retry)})" if retryable(exc) else ""
+        raise SourceError(source, series, redact(describe(exc)) + tail) from exc

@@ -1,0 +1,51 @@
+"""Fixtures for the connector tests: no network, fast retries, a local HTTP server.
+
+The socket blocker below belongs in the top-level ``tests/conftest.py`` so that it guards the
+whole suite; until it moves there it guards ``tests/sources`` (and ``tests/test_update.py`` and
+``tests/test_alerts.py`` install it themselves).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from riskoff_testnet import LocalServer, install_blocker
+
+from riskoff.sources import reset_shared_client
+
+
+@pytest.fixture(autouse=True)
+def _no_network() -> Iterator[None]:
+    """Fail any connection to an address outside the loopback range, DNS included."""
+    undo = install_blocker()
+    yield
+    undo()
+
+
+@pytest.fixture(autouse=True)
+def fast_http(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Short timeouts and near-zero backoff, and a fresh shared client per test."""
+    monkeypatch.setenv("RISKOFF_HTTP_TIMEOUT", "0.5")
+    monkeypatch.setenv("RISKOFF_HTTP_RETRIES", "3")
+    monkeypatch.setenv("RISKOFF_HTTP_BACKOFF", "0.01")
+    monkeypatch.setenv("RISKOFF_HTTP_MAX_WAIT", "2")
+    monkeypatch.setenv("RISKOFF_HTTP_MIN_INTERVAL", "0")
+    monkeypatch.delenv("FRED_API_KEY", raising=False)
+    for name in ("FRED", "FRED_API", "NYFED", "YAHOO", "CRYPTO"):
+        monkeypatch.delenv(f"RISKOFF_{name}_URL", raising=False)
+    reset_shared_client()
+    yield
+    reset_shared_client()
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    """A local HTTP server on 127.0.0.1."""
+    with LocalServer() as srv:
+        yield srv
