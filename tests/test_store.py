@@ -100,3 +100,16 @@ def test_killed_writer_leaves_store_unchanged(private_store: Store) -> None:
     reopened = Store(private_store.path)
     after = reopened.info()
     pd.testing.assert_frame_equal(before, after)
+
+
+def test_vintages_land_as_revisions_in_one_write(private_store: Store) -> None:
+    day = pd.Timestamp("2026-08-26")
+    first = pd.DataFrame({"date": [day], "value": [6700.0]})
+    second = pd.DataFrame({"date": [day], "value": [6710.0]})
+    result = private_store.write_vintages(
+        "WALCL", [(datetime(2026, 8, 27, 16), first), (datetime(2026, 9, 3, 16), second)], "fred"
+    )
+    assert (result.added, result.revised) == (1, 1)
+    as_known = private_store.series_values("WALCL", as_of=pd.Timestamp("2026-08-28").date())
+    assert as_known.loc[day] == 6700.0
+    assert private_store.series_values("WALCL").loc[day] == 6710.0

@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -341,65 +341,93 @@ class Store:
         WriteResult
             Rows added (new dates), revised (changed values) and unchanged.
         """
+        return self.write_vintages(series_id, [(seen_at, frame)], source, spec)
+
+    def write_vintages(
+        self,
+        series_id: str,
+        vintages: Sequence[tuple[datetime | None, pd.DataFrame]],
+        source: str,
+        spec: SeriesSpec | None = None,
+    ) -> WriteResult:
+        """Write several vintages of one series, oldest first, in one transaction.
+
+        Each vintage is compared with what the store knows after the previous one, so ALFRED
+        history lands as the sequence of revisions it was; a killed process leaves none of it.
+        """
         spec = spec or get_spec(series_id)
-        seen_at = seen_at or datetime.utcnow().replace(microsecond=0)
-        incoming = frame[["date", "value"]].copy()
-        incoming["date"] = pd.to_datetime(incoming["date"]).dt.date
+        now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
         lag = timedelta(days=spec.publication_lag_days)
+        totals = [0, 0, 0]
+        last: date | None = None
         with self._write_lock(), self._connect(read_only=False) as con:
-            con.register("incoming", incoming)
             con.execute("BEGIN TRANSACTION")
             try:
-                con.execute(
-                    """
-                    CREATE TEMP TABLE staged AS
-                    SELECT i.date, i.value, c.value AS current
-                    FROM incoming i LEFT JOIN (
-                        SELECT date, arg_max(value, first_seen) AS value FROM observations
-                        WHERE series_id = ? GROUP BY date) c ON c.date = i.date
-                    """,
-                    [series_id],
-                )
-                # A new date counts as known from its publication, a changed value from now.
-                con.execute(
-                    """
-                    INSERT INTO observations
-                    SELECT ?, date, value,
-                           least(CAST(date AS TIMESTAMP) + ?, ?::TIMESTAMP), ?
-                    FROM staged WHERE current IS NULL
-                    """,
-                    [series_id, lag, seen_at, source],
-                )
-                con.execute(
-                    """
-                    INSERT INTO observations
-                    SELECT ?, date, value, ?::TIMESTAMP, ?
-                    FROM staged
-                    WHERE current IS NOT NULL
-                      AND abs(value - current) > 1e-9 * greatest(1.0, abs(current))
-                    """,
-                    [series_id, seen_at, source],
-                )
-                counts = con.execute(
-                    """
-                    SELECT count(*) FILTER (WHERE current IS NULL),
-                           count(*) FILTER (WHERE current IS NOT NULL
-                               AND abs(value - current) > 1e-9 * greatest(1.0, abs(current))),
-                           count(*) FILTER (WHERE current IS NOT NULL
-                               AND abs(value - current) <= 1e-9 * greatest(1.0, abs(current))),
-                           max(date)
-                    FROM staged
-                    """
-                ).fetchall()[0]
-                con.execute("DROP TABLE staged")
+                for seen_at, frame in vintages:
+                    counts = self._write_vintage(con, series_id, frame, source, seen_at or now, lag)
+                    totals = [t + c for t, c in zip(totals, counts[:3], strict=True)]
+                    if counts[3] is not None:
+                        last = counts[3] if last is None else max(last, counts[3])
                 con.execute("COMMIT")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-            finally:
-                con.unregister("incoming")
-        assert counts is not None
-        return WriteResult(series_id, int(counts[0]), int(counts[1]), int(counts[2]), counts[3])
+        return WriteResult(series_id, totals[0], totals[1], totals[2], last)
+
+    @staticmethod
+    def _write_vintage(
+        con: duckdb.DuckDBPyConnection,
+        series_id: str,
+        frame: pd.DataFrame,
+        source: str,
+        seen_at: datetime,
+        lag: timedelta,
+    ) -> tuple[int, int, int, date | None]:
+        incoming = frame[["date", "value"]].copy()
+        incoming["date"] = pd.to_datetime(incoming["date"]).dt.date
+        con.register("incoming", incoming)
+        try:
+            con.execute(
+                """
+                CREATE OR REPLACE TEMP TABLE staged AS
+                SELECT i.date, i.value, c.value AS current
+                FROM incoming i LEFT JOIN (
+                    SELECT date, arg_max(value, first_seen) AS value FROM observations
+                    WHERE series_id = ? GROUP BY date) c ON c.date = i.date
+                """,
+                [series_id],
+            )
+            changed = "abs(value - current) > 1e-9 * greatest(1.0, abs(current))"
+            # A new date counts as known from its publication, a changed value from seen_at.
+            con.execute(
+                """
+                INSERT INTO observations
+                SELECT ?, date, value, least(CAST(date AS TIMESTAMP) + ?, ?::TIMESTAMP), ?
+                FROM staged WHERE current IS NULL
+                """,
+                [series_id, lag, seen_at, source],
+            )
+            con.execute(
+                f"""
+                INSERT INTO observations
+                SELECT ?, date, value, ?::TIMESTAMP, ? FROM staged
+                WHERE current IS NOT NULL AND {changed}
+                """,
+                [series_id, seen_at, source],
+            )
+            row = con.execute(
+                f"""
+                SELECT count(*) FILTER (WHERE current IS NULL),
+                       count(*) FILTER (WHERE current IS NOT NULL AND {changed}),
+                       count(*) FILTER (WHERE current IS NOT NULL AND NOT {changed}),
+                       max(date)
+                FROM staged
+                """
+            ).fetchall()[0]
+            con.execute("DROP TABLE staged")
+        finally:
+            con.unregister("incoming")
+        return int(row[0]), int(row[1]), int(row[2]), row[3]
 
     def export(self, series: Sequence[str], as_of: date | None = None) -> pd.DataFrame:
         """Return the wide frame (date x series) of the latest known vintages, for export."""

@@ -6,10 +6,9 @@ date, minus a small overlap that catches revisions; validates the answer at the 
 values); and writes it in one transaction (:meth:`riskoff.store.Store.write`). A series that
 fails leaves the store as it was and never stops the others.
 
-With ``FRED_API_KEY`` a FRED answer carries ALFRED vintages; they are written one vintage at a
-time, oldest first, each with its publication time as ``first_seen`` and each in its own
-transaction (the store's ``write`` takes one ``seen_at``). An interruption then leaves the
-series exactly as it was known at an earlier vintage, never a mix of two answers.
+With ``FRED_API_KEY`` a FRED answer carries ALFRED vintages; they are written oldest first,
+each with its publication time as ``first_seen``, all in the series' one transaction
+(:meth:`riskoff.store.Store.write_vintages`).
 
 Fetches run in a thread pool; the HTTP client bounds requests per host. Store access is
 serialised within the process (DuckDB refuses a read-only and a read-write connection to the
@@ -298,21 +297,17 @@ class _Updater:
         batches: list[tuple[datetime | None, pd.DataFrame]],
         current: pd.Series,
     ) -> SeriesOutcome:
+        newest = max(pd.Timestamp(clean["date"].max()).date() for _, clean in batches)
+        last = max(job.stored_last, newest) if job.stored_last else newest
+        if not self.dry_run:
+            with self.lock:
+                result = self.store.write_vintages(job.spec.id, batches, source, job.spec)
+            return SeriesOutcome(job.spec.id, source, "ok", result.added, result.revised, last)
         added = revised = 0
-        last = job.stored_last
-        for seen_at, clean in batches:
-            if self.dry_run:
-                a, r = _changes(clean, current)
-                current = clean.set_index("date")["value"].combine_first(current)
-            else:
-                with self.lock:
-                    result = self.store.write(
-                        job.spec.id, clean, source=source, seen_at=seen_at, spec=job.spec
-                    )
-                a, r = result.added, result.revised
+        for _, clean in batches:
+            a, r = _changes(clean, current)
+            current = clean.set_index("date")["value"].combine_first(current)
             added, revised = added + a, revised + r
-            newest = pd.Timestamp(clean["date"].max()).date()
-            last = max(last, newest) if last else newest
         return SeriesOutcome(job.spec.id, source, "ok", added, revised, last)
 
 
