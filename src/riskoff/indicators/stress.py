@@ -1,0 +1,237 @@
+"""CISS-style composite stress index (Hollo, Kremer and Lo Duca 2012, ECB WP 1426).
+
+Raw stress measures are mapped to their recursive empirical CDF (:func:`ecdf_transform`), which
+puts every measure on the same (0, 1] scale using only data seen so far. Sub-indices in [0, 1]
+are then aggregated with time-varying cross-correlations (:func:`ciss`) so that stress counts
+more when it hits several market segments at once. Every value on day t uses rows <= t only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.signal import lfilter
+
+__all__ = ["ciss", "ecdf_transform"]
+
+FloatArray = NDArray[np.float64]
+
+
+# Packed sort keys hold three fields of ``bits`` bits each (rank, day, running count).
+_MAX_PACKED_BITS = 20
+# Blocks this small are counted by brute-force comparison before the merge levels start.
+_BRUTE_BLOCK = 16
+
+
+def _dense_ranks(values: FloatArray) -> NDArray[np.int64]:
+    """Dense rank of each value within its row (ties share a rank); order-preserving."""
+    order = np.argsort(values, axis=1)
+    ordered = np.take_along_axis(values, order, axis=1)
+    step = np.zeros(values.shape, dtype=np.int64)
+    np.not_equal(ordered[:, 1:], ordered[:, :-1], out=step[:, 1:], casting="unsafe")
+    ranks = np.empty(values.shape, dtype=np.int64)
+    np.put_along_axis(ranks, order, np.cumsum(step, axis=1), axis=1)
+    return ranks
+
+
+def _count_earlier_not_greater(values: FloatArray) -> NDArray[np.int64]:
+    """``out[k, i]``: number of ``j < i`` with ``values[k, j] <= values[k, i]``, row by row.
+
+    A bottom-up merge sort over time, vectorised across rows and blocks. At the level with
+    half-size h every block of 2h days has two sorted halves; sorting the block by (value, day)
+    merges them, and an element of the right (later) half that lands at position p, with r
+    right-half elements before it, has exactly p - r earlier elements of the left half that
+    are not greater than itself (ties go to the left half, which holds the earlier days). The
+    counts are summed over the log2(T) levels.
+
+    Each level sorts int64 keys packing (rank, day, running count): ``np.sort`` with
+    ``kind="stable"`` (timsort) merges the two presorted runs of a block in linear time, so the
+    whole is O(T log T), and the count travels with its key instead of being scattered.
+
+    Point in time: ranks are taken over the whole row, but a count only ever compares day i
+    with earlier days j through ``rank_j <= rank_i``, which is ``values_j <= values_i``. So
+    the result for day i depends on data <= i only (tested). ``values`` must have a
+    power-of-two number of columns (pad with +inf at the end: later days never count).
+    """
+    n_rows, length = values.shape
+    bits = max((length - 1).bit_length(), 1)
+    if bits > _MAX_PACKED_BITS:
+        raise ValueError(f"ecdf_transform supports up to 2**{_MAX_PACKED_BITS} observations")
+    ranks = _dense_ranks(values)
+    day = np.arange(length, dtype=np.int64)
+    half = 1
+    counts = np.zeros((n_rows, length), dtype=np.int64)
+    if length >= _BRUTE_BLOCK:
+        # First levels at once: within blocks of 16 days compare every pair directly.
+        half = _BRUTE_BLOCK
+        block = ranks.reshape(n_rows, -1, half)
+        earlier_pairs = np.triu(np.ones((half, half), dtype=bool), 1)  # [j, i]: j < i
+        not_greater = block[:, :, :, None] <= block[:, :, None, :]
+        counts = np.count_nonzero(not_greater & earlier_pairs, axis=2).reshape(n_rows, length)
+    keys = (ranks << (2 * bits)) | (day << bits) | counts
+    if half > 1:
+        keys = np.sort(keys.reshape(n_rows, -1, half), axis=2, kind="stable").reshape(keys.shape)
+    position = np.arange(1, 2 * length + 1)
+    while half < length:
+        blocks = np.sort(keys.reshape(n_rows, -1, 2 * half), axis=2, kind="stable")
+        from_right = (blocks & (half << bits)) != 0  # day bit ``half`` set: right half
+        # (position + 1) - (right-half elements up to and including this one)
+        earlier = position[: 2 * half] - np.cumsum(from_right, axis=2)
+        blocks += from_right * earlier
+        keys = blocks.reshape(n_rows, length)
+        half *= 2
+    low = (1 << bits) - 1
+    out = np.empty((n_rows, length), dtype=np.int64)
+    np.put_along_axis(out, (keys >> bits) & low, keys & low, axis=1)
+    return out
+
+
+def ecdf_transform(x: ArrayLike, min_periods: int = 1) -> FloatArray:
+    """Recursive (expanding-window) empirical CDF of a series.
+
+    On day t: F_t = #{s <= t : x_s <= x_t} / #{s <= t : x_s not NaN}, the order-statistic
+    transform of Hollo, Kremer and Lo Duca (2012), computed on the sample known at t. Ties count
+    as "not greater", so the largest value seen so far maps to 1.
+
+    Parameters
+    ----------
+    x : array_like, shape (T,) or (T, K)
+        One series, or K series in columns (each transformed on its own). NaN marks a missing
+        value.
+    min_periods : int, default 1
+        Fewest non-missing observations (including day t) for a value.
+
+    Returns
+    -------
+    ndarray, same shape as ``x``
+        Values in (0, 1]. NaN where ``x`` is NaN and before ``min_periods`` observations.
+
+    Notes
+    -----
+    O(T log T) per series (a vectorised bottom-up merge sort counting, for each day, the earlier
+    days with a value not greater than it); every count compares day t only with earlier days,
+    so the value on day t never depends on later data.
+    """
+    arr = np.asarray(x, dtype=np.float64)
+    if arr.ndim not in (1, 2):
+        raise ValueError("x must be 1-D or 2-D (days, series)")
+    columns = arr if arr.ndim == 2 else arr[:, None]
+    out = np.full(columns.shape, np.nan)
+    present = ~np.isnan(columns)
+    n_present = present.sum(axis=0)
+    if n_present.max(initial=0) == 0:
+        return out.reshape(arr.shape)
+    length = 1 << int(n_present.max() - 1).bit_length()
+    # Compress each column to its present values, pad with +inf: the padding comes after
+    # every real day, so it never counts towards them.
+    packed = np.full((columns.shape[1], length), np.inf)
+    for k in range(columns.shape[1]):
+        packed[k, : n_present[k]] = columns[present[:, k], k]
+    counts = _count_earlier_not_greater(packed)
+    seen = np.arange(1, length + 1)
+    for k in range(columns.shape[1]):
+        n = n_present[k]
+        values = (counts[k, :n] + 1) / seen[:n]
+        values[seen[:n] < min_periods] = np.nan
+        out[present[:, k], k] = values
+    return out.reshape(arr.shape)
+
+
+def ciss(
+    subindices: ArrayLike,
+    weights: ArrayLike,
+    ewma_lambda: float = 0.93,
+    min_periods: int = 20,
+) -> tuple[FloatArray, FloatArray]:
+    """CISS-style composite of stress sub-indices with time-varying cross-correlations.
+
+    Hollo, Kremer and Lo Duca (2012): CISS_t = (w o s_t) C_t (w o s_t)', with ``s_t`` the row of
+    sub-indices, ``w`` the weights (normalised to sum to one) and ``C_t`` the correlation matrix
+    of the sub-indices demeaned by 0.5 (the theoretical median of an ECDF), estimated by an
+    exponentially weighted moving average: sigma_ij,t = lambda sigma_ij,t-1 + (1 - lambda)
+    (s_i,t - 0.5)(s_j,t - 0.5) and rho_ij,t = sigma_ij,t / sqrt(sigma_ii,t sigma_jj,t). With
+    sub-indices in [0, 1] the composite lies in [0, 1]: it equals the weighted mean of the
+    sub-indices squared when they are perfectly correlated and is lower when stress is
+    confined to a few segments.
+
+    Parameters
+    ----------
+    subindices : array_like, shape (T, K)
+        Sub-indices in [0, 1] (e.g. averages of :func:`ecdf_transform` outputs), one column
+        each; NaN where a sub-index is not available (e.g. before it starts).
+    weights : array_like, shape (K,)
+        Non-negative weights (any scale; normalised over the available sub-indices each day).
+    ewma_lambda : float, default 0.93
+        Decay of the EWMA cross-moments (the paper's value for daily data).
+    min_periods : int, default 20
+        A sub-index enters the composite from its ``min_periods``-th non-missing observation
+        (the EWMA correlations need a few observations to mean anything).
+
+    Returns
+    -------
+    composite : ndarray, shape (T,)
+        The composite in [0, 1]. NaN on days where no sub-index (with positive weight) is
+        available.
+    contributions : ndarray, shape (T, K)
+        contribution_k,t = (w_k s_k,t) (C_t (w o s_t)')_k; they sum to the composite on each
+        day. 0 for sub-indices not available that day, NaN on days the composite is NaN.
+
+    Notes
+    -----
+    Missing sub-indices: on a day where some sub-indices are NaN (or have fewer than
+    ``min_periods`` observations), the composite is computed over the available ones with their
+    weights renormalised to sum to one. A missing value contributes nothing to the EWMA
+    cross-moments that day (its deviation from 0.5 is read as 0), so a pair's correlation only
+    reflects the days both were observed.
+
+    Point in time: the recursion starts from zero instead of a sample estimate. The common
+    factor (1 - lambda^n) that this leaves in sigma_ij cancels in rho_ij, so the correlations
+    equal those of a normalised EWMA over the data seen so far.
+
+    Cost: the recursion runs in C (``scipy.signal.lfilter`` over the K^2 cross-products); the
+    rest is vectorised over days.
+    """
+    s = np.asarray(subindices, dtype=np.float64)
+    w = np.asarray(weights, dtype=np.float64)
+    if s.ndim != 2:
+        raise ValueError("subindices must be 2-D (days, sub-indices)")
+    k = s.shape[1]
+    if w.shape != (k,):
+        raise ValueError(f"weights must have shape ({k},), got {w.shape}")
+    if np.any(w < 0) or not np.all(np.isfinite(w)):
+        raise ValueError("weights must be finite and non-negative")
+    if not 0.0 < ewma_lambda < 1.0:
+        raise ValueError("ewma_lambda must be in (0, 1)")
+    # (K, T) layout: the EWMA recursion and the running counts run along contiguous memory.
+    by_row = np.ascontiguousarray(s.T)
+    present = ~np.isnan(by_row)
+    available = present & (np.cumsum(present, axis=1) >= min_periods)
+    deviation = np.where(present, by_row - 0.5, 0.0)
+    # EWMA of the cross-products of each pair i <= j (the matrix is symmetric)
+    first, second = np.triu_indices(k)
+    pair_moments = lfilter(
+        [1.0 - ewma_lambda], [1.0, -ewma_lambda], deviation[first] * deviation[second], axis=-1
+    )
+    variance = pair_moments[first == second]
+    w_avail = np.where(available, w[:, None], 0.0)
+    total = w_avail.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        weighted = np.where(available, by_row, 0.0) * w_avail / total
+    # With u = w o s / sd: (w o s) C (w o s)' = u' Sigma u, so the correlation matrix is never
+    # formed: contribution_k = sum_j u_k Sigma_kj u_j, a sum over the pairs that contain k.
+    # A sub-index with zero EWMA variance (deviations all exactly 0 so far) has correlation 0
+    # with the others and 1 with itself: it contributes its own (w s)^2.
+    has_var = variance > 0.0
+    scale = np.zeros_like(variance)
+    np.divide(weighted, np.sqrt(variance, where=has_var, out=np.ones_like(variance)),
+              out=scale, where=has_var)  # fmt: skip
+    pair_terms = scale[first] * scale[second] * pair_moments
+    in_pair = (np.arange(k)[:, None] == first) | (np.arange(k)[:, None] == second)
+    contributions = in_pair.astype(np.float64) @ pair_terms
+    contributions += np.where(has_var, 0.0, weighted * weighted)
+    contributions = np.ascontiguousarray(contributions.T)
+    composite = contributions.sum(axis=1)
+    none = ~(total > 0)
+    composite[none] = np.nan
+    contributions[none] = np.nan
+    return composite, contributions
