@@ -16,7 +16,8 @@ install-dev: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 
 run: install
-	$(BIN)/riskoff latest
+	$(BIN)/riskoff diagnose
+	$(BIN)/riskoff report
 
 lint: install-dev
 	$(BIN)/ruff check .

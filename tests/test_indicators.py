@@ -64,6 +64,9 @@ def test_calendar_days() -> None:
     # The 15th on a Saturday moves to Monday the 17th.
     nov = calendar_days(pd.bdate_range("2025-11-01", "2025-11-30"))
     assert nov.loc["2025-11-17"] and not nov.loc["2025-11-14"]
+    # The last row of a point-in-time panel is not a month-end because the data stop there.
+    cut = calendar_days(pd.bdate_range("2026-01-20", "2026-02-05"))
+    assert not cut.loc["2026-02-05"] and not cut.loc["2026-01-20"]
 
 
 def test_expanding_zscore_matches_loop() -> None:

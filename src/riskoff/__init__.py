@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from riskoff.diagnosis.validate import validate
     from riskoff.indicators import indicators, stress_decomposition
     from riskoff.panel import latest_date, load_panel
+    from riskoff.report import build_report as report
 
 __all__ = [
     "Diagnosis",
@@ -27,6 +28,7 @@ __all__ = [
     "latest_date",
     "load_episodes",
     "load_panel",
+    "report",
     "stress_decomposition",
     "validate",
 ]
@@ -73,6 +75,10 @@ def analogs(date: Any = None, k: int = 5, window: int = 10) -> dict[str, list[di
 
 
 def __getattr__(name: str) -> Any:
+    if name == "report":
+        from riskoff.report import build_report
+
+        return build_report
     if name in _LAZY:
         import importlib
 

@@ -396,12 +396,9 @@ def episodes_cmd() -> None:
 
 def _register_plugins() -> None:
     from riskoff.commands_live import register as register_live
+    from riskoff.report.command import register as register_report
 
     register_live(app)
-    try:
-        from riskoff.report.command import register as register_report
-    except ImportError:  # the report package is optional at import time for tests of the CLI
-        return
     register_report(app)
 
 

@@ -28,6 +28,7 @@ STATE_THRESHOLDS_BP = {
     "tightening_level": -3.0,
     "ample_level": -8.0,
 }
+EX_CAL_MEDIAN_DAYS = 10  # non-calendar business days behind the funding-spread level
 RESERVE_DRAIN_USD_BN = -150.0  # 13-week fall in reserves that tips 'ample' into 'tightening'
 FUNDING_STATES = ("abundant", "ample", "tightening", "scarce", "stressed")
 
@@ -46,11 +47,21 @@ def calendar_days(index: pd.DatetimeIndex) -> pd.Series:
     next, and mid-month Treasury coupon settlement / corporate tax dates (the 15th, or the next
     business day when it falls on a weekend or holiday).
 
+    Months are judged on a business-day calendar that runs past both ends of ``index``: the last
+    row of a point-in-time panel is not a month-end just because the data stop there.
+
     Returns
     -------
     Series of bool
         True on a calendar day.
     """
+    if len(index) == 0:
+        return pd.Series(False, index=index, name="calendar_day")
+    full = pd.bdate_range(index[0] - pd.Timedelta(days=40), index[-1] + pd.Timedelta(days=40))
+    return _calendar_flags(full).reindex(index, fill_value=False).rename("calendar_day")
+
+
+def _calendar_flags(index: pd.DatetimeIndex) -> pd.Series:
     days = pd.Series(index, index=index)
     month = index.to_period("M")
     last_of_month = days.groupby(month).transform("max") == days
@@ -59,7 +70,7 @@ def calendar_days(index: pd.DatetimeIndex) -> pd.Series:
     mid_month = after_15.groupby(after_15.index.to_period("M")).transform("min")
     is_mid = pd.Series(False, index=index)
     is_mid.loc[mid_month[mid_month == after_15].index] = True
-    return (last_of_month | first_of_month | is_mid).rename("calendar_day")
+    return last_of_month | first_of_month | is_mid
 
 
 def _trailing_median_ex(values: pd.Series, exclude: pd.Series, n: int) -> pd.Series:
@@ -101,7 +112,7 @@ def funding_indicators(panel: pd.DataFrame) -> pd.DataFrame:
     out["funding_spread_bp"] = spread
     cal = calendar_days(panel.index)
     out["calendar_day"] = cal.astype(float)
-    out["funding_spread_ex_cal_bp"] = _trailing_median_ex(spread, cal, 10)
+    out["funding_spread_ex_cal_bp"] = _trailing_median_ex(spread, cal, EX_CAL_MEDIAN_DAYS)
     spikes = (spread >= STATE_THRESHOLDS_BP["spike"]).astype(float).where(spread.notna())
     out["funding_spikes_20d"] = spikes.rolling(20, min_periods=5).sum()
 

@@ -1,0 +1,465 @@
+"""Build a report once from one indicator set and one diagnosis, then render it.
+
+Formats: one self-contained HTML file (plotly.js embedded once, no network), Markdown with PNG
+charts in a ``<stem>_files/`` folder, plain text for the terminal, and JSON with the full
+structured content. Every format renders the same sections in the same order, and the same
+inputs give byte-identical output (fixed chart ids, no generation timestamps).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import math
+import os
+import pkgutil
+import textwrap
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskoff._version import __version__
+from riskoff.diagnosis.result import Diagnosis
+from riskoff.errors import RiskoffError
+from riskoff.indicators import IndicatorSet
+from riskoff.report.charts import Chart, build_charts, plotly_figure, save_png
+from riskoff.report.narrative import (
+    Block,
+    ReportInputs,
+    Section,
+    SeriesStatus,
+    Table,
+    build_sections,
+    date_text,
+)
+from riskoff.store import Store
+
+__all__ = [
+    "FORMATS",
+    "Report",
+    "build_report",
+    "default_path",
+    "render_html",
+    "render_json",
+    "render_markdown",
+    "render_text",
+    "report_from",
+    "series_status",
+    "write_report",
+]
+
+FORMATS = ("html", "md", "text", "json")
+# Series that ended because a successor replaced them: not stale while the successor is fresh.
+SUCCESSORS = {"IOER": "IORB", "SP500": "SPY"}
+EXTENSIONS = {"html": "html", "md": "md", "text": "txt", "json": "json"}
+_DAY_SECONDS = 86_400
+
+
+@dataclass(frozen=True)
+class Report:
+    """A sell-off brief: the diagnosis, its sections (text and tables), charts and data status.
+
+    Attributes
+    ----------
+    date : str
+        ISO date of the diagnosed day.
+    window : int
+        Window in business days.
+    diagnosis : Diagnosis
+        The diagnosis the text was written from.
+    sections : tuple of Section
+        The eight sections in order (see ``narrative.SECTION_ORDER``).
+    charts : dict of str to Chart
+        The charts, keyed by the ids the sections refer to.
+    series : tuple of SeriesStatus
+        Every series read, with its source and last observation known on the day.
+    """
+
+    date: str
+    window: int
+    diagnosis: Diagnosis
+    sections: tuple[Section, ...]
+    charts: dict[str, Chart]
+    series: tuple[SeriesStatus, ...]
+
+    @property
+    def title(self) -> str:
+        """The report's title."""
+        return f"Sell-off brief: {date_text(self.date)}"
+
+    def section(self, section_id: str) -> Section:
+        """Return the section with this anchor id."""
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise KeyError(section_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the full structured content (``--format json``)."""
+        return {
+            "title": self.title,
+            "date": self.date,
+            "window": self.window,
+            "riskoff_version": __version__,
+            "headline": self.diagnosis.headline,
+            "sections": [s.to_dict() for s in self.sections],
+            "charts": {k: c.summary() for k, c in self.charts.items()},
+            "series": [s.to_dict() for s in self.series],
+            "diagnosis": self.diagnosis.to_dict(),
+        }
+
+
+# -- building -------------------------------------------------------------------------------------
+def series_status(
+    result: IndicatorSet, day: pd.Timestamp, store: Store | None = None
+) -> tuple[SeriesStatus, ...]:
+    """Provenance and last observation known on ``day`` of every series in the panel.
+
+    The last observation uses the same knowledge cut-off as the panel: dated on or before the
+    day and first seen by its end.
+    """
+    from riskoff.catalog import load_catalog
+    from riskoff.datasets import load_manifest
+    from riskoff.store import default_store
+
+    store = store or default_store()
+    snap = store.snapshot()
+    end = int(np.datetime64(day.date(), "D").astype(np.int64))
+    mask = (snap.days <= end) & (snap.seen < (end + 1) * _DAY_SECONDS)
+    last = np.full(len(snap.names), -1, dtype=np.int64)
+    np.maximum.at(last, snap.codes[mask], snap.days[mask].astype(np.int64))
+    last_by_id = {str(n): int(v) for n, v in zip(snap.names, last, strict=True)}
+    catalog = load_catalog()
+    manifest = load_manifest()
+    own = store.user_series() if any(c not in catalog for c in result.panel.columns) else {}
+    out = []
+    for sid in sorted(result.panel.columns):
+        spec = catalog.get(sid) or own.get(sid)
+        if spec is None:
+            continue
+        row = manifest.loc[sid] if sid in manifest.index else None
+        days = last_by_id.get(sid, -1)
+        last_date = pd.Timestamp(np.datetime64(days, "D")).date().isoformat() if days >= 0 else None
+        out.append(
+            SeriesStatus(
+                series_id=sid,
+                name=spec.name,
+                unit=spec.unit,
+                frequency=spec.frequency,
+                source=spec.source,
+                origin=str(row["origin"]) if row is not None else spec.source,
+                licence=str(row["licence"]) if row is not None else spec.licence,
+                last_date=last_date,
+                days_behind=(end - days) if days >= 0 else None,
+                stale_after_days=spec.stale_after_days,
+            )
+        )
+    fresh = {s.series_id for s in out if not s.missing and not s.stale}
+    return tuple(
+        replace(s, replaced_by=SUCCESSORS[s.series_id])
+        if s.stale and SUCCESSORS.get(s.series_id) in fresh
+        else s
+        for s in out
+    )
+
+
+def report_from(
+    result: IndicatorSet,
+    diagnosis: Diagnosis,
+    day: pd.Timestamp,
+    store: Store | None = None,
+) -> Report:
+    """Write the report for an already computed indicator set and diagnosis of ``day``."""
+    from riskoff.diagnosis.episodes import load_episodes
+    from riskoff.indicators.composite import compare_with_published
+
+    series = series_status(result, day, store)
+    published = compare_with_published(result.table["stress_index"].loc[:day], result.panel)
+    inputs = ReportInputs(
+        diagnosis=diagnosis,
+        result=result,
+        day=day,
+        series=series,
+        published=published,
+        episodes=tuple(load_episodes()),
+        diagnosis_dict=diagnosis.to_dict(),
+    )
+    charts = build_charts(inputs)
+    sections = tuple(_drop_missing_charts(s, charts) for s in build_sections(inputs))
+    return Report(
+        date=diagnosis.date,
+        window=diagnosis.window,
+        diagnosis=diagnosis,
+        sections=sections,
+        charts=charts,
+        series=series,
+    )
+
+
+def _drop_missing_charts(section: Section, charts: dict[str, Chart]) -> Section:
+    blocks = tuple(b for b in section.blocks if b.chart is None or b.chart in charts)
+    return replace(section, blocks=blocks)
+
+
+def build_report(
+    date: str | date | pd.Timestamp | None = None,
+    window: int = 10,
+    store: Store | None = None,
+) -> Report:
+    """Compute one indicator set and one diagnosis for ``date`` and write the report.
+
+    Parameters
+    ----------
+    date : date-like, optional
+        The day (default: the latest US equity close in the store); only data knowable on it
+        are used.
+    window : int
+        Window in business days for the moves.
+    store : Store, optional
+        The store the data appendix reads (default: the configured one).
+
+    Returns
+    -------
+    Report
+    """
+    from riskoff.diagnosis.diagnose import diagnose_from
+    from riskoff.indicators import indicator_set
+
+    if window < 2:
+        raise RiskoffError(f"window must be at least 2 business days, got {window}")
+    result = indicator_set(date, window)
+    if result.table.empty:
+        raise RiskoffError(f"no data known on {date}")
+    day = result.table.index[-1]
+    return report_from(result, diagnose_from(result, day), day, store)
+
+
+# -- rendering ------------------------------------------------------------------------------------
+@cache
+def _environment() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("riskoff.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["md_cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+    env.filters["date_text"] = date_text
+    return env
+
+
+@cache
+def plotly_js() -> str:
+    """Return plotly.js as shipped with the installed plotly package."""
+    data = pkgutil.get_data("plotly", "package_data/plotly.min.js")
+    if data is None:  # pragma: no cover - a broken plotly install
+        raise RiskoffError("plotly.min.js not found in the plotly package")
+    return data.decode("utf-8")
+
+
+@cache
+def plotly_js_gzip_base64() -> str:
+    """Return plotly.js gzip-compressed (no timestamp) and base64-encoded, for embedding.
+
+    Compressing 4.8 MB takes a few hundred milliseconds, so the result is kept in
+    ``$RISKOFF_HOME/cache`` per plotly version (a cache miss or an unwritable folder only costs
+    time).
+    """
+    from importlib.metadata import version
+
+    from riskoff.config import riskoff_home
+
+    path = riskoff_home() / "cache" / f"plotly-{version('plotly')}.min.js.gz.b64"
+    try:
+        return path.read_text(encoding="ascii")
+    except OSError:
+        pass
+    raw = plotly_js().encode("utf-8")
+    text = base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="ascii")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return text
+
+
+def _script_json(value: Any) -> str:
+    text = json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+    return text.replace("</", "<\\/")
+
+
+def _context(report: Report) -> dict[str, Any]:
+    d = report.diagnosis
+    return {
+        "report": report,
+        "d": d,
+        "sections": report.sections,
+        "charts": report.charts,
+        "version": __version__,
+        "date_text": date_text(report.date),
+        "numbers": {s.id: i + 1 for i, s in enumerate(report.sections)},
+    }
+
+
+def render_html(report: Report, compress_js: bool = True) -> str:
+    """Render one self-contained HTML page.
+
+    Parameters
+    ----------
+    report : Report
+    compress_js : bool
+        Embed plotly.js gzip-compressed (about 2 MB instead of 4.8 MB; decompressed in the
+        browser with ``DecompressionStream``) or as plain text.
+
+    Returns
+    -------
+    str
+    """
+    figures = {cid: plotly_figure(chart) for cid, chart in report.charts.items()}
+    env = _environment()
+    return str(
+        env.get_template("report.html.j2").render(
+            **_context(report),
+            figures_json=_script_json(figures),
+            plotly_gz=plotly_js_gzip_base64() if compress_js else "",
+            plotly_plain=plotly_js().replace("</script", "<\\/script") if not compress_js else "",
+        )
+    )
+
+
+def assets_dir(path: Path) -> Path:
+    """Return the folder of a Markdown report's PNG charts: ``<stem>_files`` next to it."""
+    return path.with_name(f"{path.stem}_files")
+
+
+def render_markdown(report: Report, path: Path, dpi: int = 100) -> Path:
+    """Write the Markdown report to ``path`` and its PNG charts to ``<stem>_files/``.
+
+    Returns
+    -------
+    Path
+        The Markdown file.
+    """
+    folder = assets_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    images = {}
+    for cid, chart in report.charts.items():
+        save_png(chart, folder / f"{cid}.png", dpi=dpi)
+        images[cid] = f"{folder.name}/{cid}.png"
+    for old in folder.glob("*.png"):
+        if old.stem not in report.charts:
+            old.unlink()
+    text = _environment().get_template("report.md.j2").render(**_context(report), images=images)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _table_text(table: Table, width: int) -> list[str]:
+    rows = [list(table.columns), *table.text_rows()]
+    cols = len(table.columns)
+    widths = [max(len(r[i]) for r in rows) for i in range(cols)]
+    # Long text columns are cut so the table fits; numbers are never cut.
+    budget = width - 2 * (cols - 1)
+    while sum(widths) > budget and max(widths) > 12:
+        i = int(np.argmax(widths))
+        widths[i] -= 1
+    numeric = table.numeric or tuple(False for _ in range(cols))
+    lines = []
+    for n, r in enumerate(rows):
+        cells = []
+        for i, cell in enumerate(r):
+            text = cell if len(cell) <= widths[i] else cell[: widths[i] - 1] + "…"
+            cells.append(text.rjust(widths[i]) if numeric[i] and n else text.ljust(widths[i]))
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def _block_text(block: Block, report: Report, width: int) -> list[str]:
+    wrap = textwrap.TextWrapper(width=width, break_on_hyphens=False)
+    if block.kind in ("lead", "paragraph"):
+        return [*wrap.wrap(block.text), ""]
+    if block.kind == "warning":
+        return [*wrap.wrap("! " + block.text), ""]
+    if block.kind == "list":
+        lines = []
+        for s in block.sentences:
+            lines.extend(
+                textwrap.wrap(s.text, width, initial_indent="  - ", subsequent_indent="    ")
+            )
+        return [*lines, ""]
+    if block.kind == "keys":
+        lines = [f"  {k.label}: {k.value.text} ({k.detail.text})" for k in block.keys]
+        return [*lines, ""]
+    if block.kind == "table" and block.table is not None:
+        return [block.table.caption + ":", *_table_text(block.table, width), ""]
+    if block.kind == "chart" and block.chart in report.charts:
+        chart = report.charts[block.chart]
+        return [f"[chart: {chart.title}; in the HTML and Markdown reports]", ""]
+    return []
+
+
+def render_text(report: Report, width: int = 100) -> str:
+    """Render plain text for the terminal (charts are named, not drawn)."""
+    d = report.diagnosis
+    head = f"{report.title} (riskoff {__version__}, window {d.window} business days)"
+    lines = [head, "=" * len(head), ""]
+    for n, section in enumerate(report.sections, start=1):
+        title = f"{n}. {section.title}"
+        lines += [title, "-" * len(title), ""]
+        for block in section.blocks:
+            lines += _block_text(block, report, width)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_json(report: Report) -> str:
+    """Render the full structured content as JSON."""
+    return json.dumps(_finite(report.to_dict()), indent=1, ensure_ascii=False) + "\n"
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def default_path(report: Report, fmt: str, directory: Path | None = None) -> Path:
+    """``riskoff-report-<date>.<ext>`` in ``directory`` (default: the current directory)."""
+    return (directory or Path.cwd()) / f"riskoff-report-{report.date}.{EXTENSIONS[fmt]}"
+
+
+def write_report(report: Report, fmt: str = "html", output: Path | None = None) -> Path:
+    """Write the report in ``fmt`` to ``output`` (default: :func:`default_path`).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    if fmt not in FORMATS:
+        raise RiskoffError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    path = Path(output) if output is not None else default_path(report, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "md":
+        return render_markdown(report, path)
+    text = {"html": render_html, "text": render_text, "json": render_json}[fmt](report)
+    path.write_text(text, encoding="utf-8")
+    return path
