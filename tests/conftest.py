@@ -12,7 +12,7 @@ import pytest
 from riskoff.store import Store
 
 sys.path.insert(0, str(Path(__file__).parent / "sources"))
-from riskoff_testnet import install_blocker  # noqa: E402
+from riskoff_testnet import install_blocker
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
