@@ -132,8 +132,9 @@ def compare_with_published(stress: pd.Series, panel: pd.DataFrame) -> dict[str, 
     -------
     dict
         For each published index: ``correlation`` (weekly levels), ``n_weeks``, ``span`` and
-        ``largest_gaps``: the five dates where the standardised indices differ most, with both
-        values and the difference (positive: riskoff sees more stress).
+        ``largest_gaps``: the five dates (at least a quarter apart) where the standardised
+        indices differ most, with both values and the difference (positive: riskoff sees more
+        stress).
     """
     result: dict[str, object] = {}
     weekly = stress.resample("W-FRI").last()
@@ -146,7 +147,13 @@ def compare_with_published(stress: pd.Series, panel: pd.DataFrame) -> dict[str, 
             continue
         z = (both - both.mean()) / both.std()
         gap = (z["riskoff"] - z[sid]).rename("gap_z")
-        worst = gap.abs().nlargest(5).index
+        # One date per episode: the largest gaps at least a quarter apart.
+        worst: list[pd.Timestamp] = []
+        for day in gap.abs().sort_values(ascending=False).index:
+            if all(abs((day - w).days) > 91 for w in worst):
+                worst.append(day)
+            if len(worst) == 5:
+                break
         result[sid] = {
             "correlation": float(both["riskoff"].corr(both[sid])),
             "n_weeks": len(both),
