@@ -9,11 +9,26 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import fft
 
 __all__ = ["distance_profile", "top_matches"]
 
 FloatArray = NDArray[np.float64]
+
+
+def _fast_len(n: int) -> int:
+    """Smallest 5-smooth length >= n, as ``scipy.fft.next_fast_len`` without its import cost."""
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            size = p35
+            while size < n:
+                size *= 2
+            best = min(best, size)
+            p35 *= 3
+        p5 *= 5
+    return best
 
 
 def _as_2d(a: ArrayLike, name: str) -> FloatArray:
@@ -69,10 +84,11 @@ def _sliding_products_and_std(x: FloatArray, q_z: FloatArray) -> tuple[FloatArra
     spans = np.lib.stride_tricks.sliding_window_view(padded, span, axis=1)[:, ::block]
     centred = spans - spans.mean(axis=2, keepdims=True)
 
-    n_fft = fft.next_fast_len(span, real=True)
-    kernel = fft.rfft(q_z[::-1].T, n_fft, axis=1)[:, None, :]
+    n_fft = _fast_len(span)
+    kernel = np.fft.rfft(q_z[::-1].T, n_fft, axis=1)[:, None, :]
     # circular convolution of length >= span: outputs m-1 .. span-1 do not wrap around
-    products = fft.irfft(fft.rfft(centred, n_fft, axis=2) * kernel, n_fft, axis=2)[:, :, m - 1 :]
+    products = np.fft.irfft(np.fft.rfft(centred, n_fft, axis=2) * kernel, n_fft, axis=2)
+    products = products[:, :, m - 1 :]
 
     sums = np.zeros((*centred.shape[:2], span + 1))
     np.cumsum(centred, axis=2, out=sums[:, :, 1:])
