@@ -89,6 +89,12 @@ def test_range_and_nan_windows(paths: np.ndarray) -> None:
     assert (finite >= 0).all() and (finite <= 2 * np.sqrt(30 * 4)).all()
 
 
+def test_length_one_query_is_all_constant() -> None:
+    """m = 1: every window is constant, so each dimension contributes 0 (stumpy's convention)."""
+    series = np.random.default_rng(42).standard_normal((50, 2))
+    np.testing.assert_array_equal(distance_profile(series[:1], series), np.zeros(50))
+
+
 def test_errors() -> None:
     with pytest.raises(ValueError, match="finite"):
         distance_profile(np.array([1.0, np.nan]), np.arange(10.0))

@@ -333,7 +333,7 @@ def _cholesky_or_nan(matrices: FloatArray) -> FloatArray:
     exceed |L^-1 b|^2 for every bordering row b; the block it produces is never used.
     """
     try:
-        return np.linalg.cholesky(matrices)
+        factor = np.asarray(np.linalg.cholesky(matrices), dtype=np.float64)
     except np.linalg.LinAlgError:
         # Rare (a singular window): redo one matrix at a time and mark the failures.
         factor = np.full(matrices.shape, np.nan)
@@ -342,34 +342,50 @@ def _cholesky_or_nan(matrices: FloatArray) -> FloatArray:
                 factor[i] = np.linalg.cholesky(matrix)
             except np.linalg.LinAlgError:
                 continue
-        return factor
+    return factor
 
 
 def _collinear(factor: FloatArray, moments: FloatArray, ok: BoolArray) -> BoolArray:
     """Flag matrices where a usable asset is explained by the others to within 1e-10.
 
-    With the intercept first in ``moments`` ([[count, sums'], [sums, scatter]]), an asset's
-    squared Cholesky pivot is its residual sum of squares on the intercept and the assets before
-    it, so pivot^2 / centred sum of squares = 1 - R^2.
+    With the intercept first in ``moments`` ([[count, .], [sums, scatter]], lower triangle
+    read), an asset's squared Cholesky pivot is its residual sum of squares on the intercept and
+    the assets before it, so pivot^2 / centred sum of squares = 1 - R^2.
     """
     n_assets = ok.shape[1]
     assets = np.arange(1, n_assets + 1)
-    centred = moments[:, assets, assets] - moments[:, 0, assets] ** 2 / moments[:, :1, 0]
+    centred = moments[:, assets, assets] - moments[:, assets, 0] ** 2 / moments[:, :1, 0]
     pivots = factor[:, assets, assets]
     with np.errstate(invalid="ignore"):
-        return (ok & ~(pivots * pivots > 1e-10 * centred)).any(axis=1)
+        flagged = np.asarray((ok & ~(pivots * pivots > 1e-10 * centred)).any(axis=1), dtype=bool)
+    return flagged
 
 
-def _leverage_direct(
+def _magnitude(
+    sums: FloatArray, squares: FloatArray, today: FloatArray, ok: BoolArray, window: int
+) -> FloatArray:
+    """Mean over usable assets of (y - mu)^2 / var from window sums (ddof=1)."""
+    mean = sums / window
+    var = (squares - sums * mean) / (window - 1)
+    deviation = today - mean
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(ok, deviation * deviation / var, 0.0)
+        out: FloatArray = ratio.sum(axis=-1) / ok.sum(axis=-1)
+    return out
+
+
+def _turbulence_direct(
     x: FloatArray, finite: BoolArray, ok: BoolArray, window: int, days: BoolArray
-) -> tuple[FloatArray, BoolArray]:
-    """v_t' M_t^-1 v_t for the flagged days, one Cholesky per day; see :func:`turbulence`.
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """Leverage v_t' M_t^-1 v_t, magnitude surprise and collinearity flags, one day at a time.
 
     ``M_t`` is the moment matrix of ``[1, x]`` over rows t-window .. t-1 (running sums), bordered
-    by ``v_t = [1, y_t]``; assets not usable on day t get an identity row and column.
+    by ``v_t = [1, y_t]`` and factorised by Cholesky; assets not usable on day t get an identity
+    row and column. Only the flagged ``days`` are computed.
     """
     n_days, n_assets = x.shape
     leverage = np.full(n_days, np.nan)
+    magnitude = np.full(n_days, np.nan)
     collinear = np.zeros(n_days, dtype=bool)
     border = n_assets + 1
     assets = np.arange(1, border)
@@ -380,10 +396,12 @@ def _leverage_direct(
         wanted = days[day_idx]
         bordered, day_idx = bordered[wanted], day_idx[wanted]
         day_ok = ok[day_idx]
-        shifted = np.where(day_ok, x[day_idx] - ref, 0.0)
-        bordered[:, 1:border, border] = shifted
-        bordered[:, border, 1:border] = shifted
-        bordered[:, 0, border] = bordered[:, border, 0] = 1.0
+        magnitude[day_idx] = _magnitude(
+            bordered[:, assets, 0], bordered[:, assets, assets], x[day_idx] - ref, day_ok, window
+        )
+        # the border row (np.linalg.cholesky reads the lower triangle only)
+        bordered[:, border, 1:border] = np.where(day_ok, x[day_idx] - ref, 0.0)
+        bordered[:, border, 0] = 1.0
         bordered[:, border, border] = _BORDER
         if not day_ok.all():
             # unusable assets: identity row and column, nothing on the border
@@ -396,35 +414,22 @@ def _leverage_direct(
         solved = factor[:, border, :border]
         leverage[day_idx] = np.einsum("ij,ij->i", solved, solved)
         collinear[day_idx] = _collinear(factor, bordered, day_ok)
-    return leverage, collinear
+    return leverage, magnitude, collinear
 
 
-def _spd_quadratic_form(matrices: FloatArray, vectors: FloatArray) -> FloatArray:
-    """g' A^-1 g for a batch of small symmetric positive definite A (k x k), g (k,).
+def _block_size(n_assets: int, window: int) -> int:
+    """Days per turbulence block.
 
-    Symmetric Gaussian elimination without pivoting (the LDL' form of Cholesky, safe for
-    positive definite A), vectorised over the batch with a loop over the k columns: much faster
-    than one LAPACK call per tiny matrix. Returns sum_j (L^-1 g)_j^2 / D_j.
+    One (N + 2B)-sized Cholesky per block against a B x B one per day: N/4 between 6 and 16 was
+    fastest for N = 10 .. 100 (measured).
     """
-    a = matrices.copy()
-    g = vectors.copy()
-    total = np.zeros(a.shape[0])
-    # a degenerate input (from a singular block core) only yields non-finite values, which the
-    # caller hands to the direct path
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for j in range(a.shape[1]):
-            pivot = a[:, j, j]
-            column = a[:, j + 1 :, j] / pivot[:, None]
-            total += g[:, j] * g[:, j] / pivot
-            g[:, j + 1 :] -= column * g[:, j : j + 1]
-            a[:, j + 1 :, j + 1 :] -= column[:, :, None] * a[:, None, j, j + 1 :]
-    return total
+    return min(max(6, n_assets // 4), 16, window)
 
 
-def _leverage_blocked(
+def _turbulence_blocked(
     filled: FloatArray, ok: BoolArray, window: int, block: int
-) -> tuple[FloatArray, BoolArray, BoolArray]:
-    """v_t' M_t^-1 v_t by blocks of days that share most of their window (Woodbury).
+) -> tuple[FloatArray, FloatArray, BoolArray]:
+    """Leverage v_t' M_t^-1 v_t and magnitude surprise by blocks of days (Woodbury).
 
     Days s .. s+B-1 of a block all contain the core rows s+B-1-w .. s-1. Stack the other rows
     the block needs as E = (rows s-w .. s+B-2-w, then rows s .. s+B-1): day s+j adds the B-1
@@ -435,25 +440,25 @@ def _leverage_blocked(
 
     and every term is an entry of the Gram matrix W'W. Only additions, so the update is stable,
     and every matrix factorised is positive definite. One Cholesky per block (``M_C`` bordered
-    by E) and one (B-1) x (B-1) elimination per day replace an (N+1) x (N+1) factorisation per
-    day.
+    by E) and one B x B Cholesky per day replace an (N+1) x (N+1) factorisation per day.
 
     A block uses the assets usable on its first day. A day whose usable assets differ, or whose
-    block core is singular or nearly collinear, is not marked done and goes to the direct path;
-    that choice only looks at data up to the day, so results stay point-in-time.
+    block core is degenerate (an asset nearly constant over the core, or nearly collinear with
+    the others there), is not marked done and goes to the direct path; that choice only looks
+    at data up to the block's first day and the day itself, so results stay point-in-time.
 
-    Returns ``(leverage, collinear, done)`` over all days.
+    Returns ``(leverage, magnitude, done)`` over all days.
     """
     n_days, n_assets = filled.shape
     leverage = np.full(n_days, np.nan)
-    collinear = np.zeros(n_days, dtype=bool)
+    magnitude = np.full(n_days, np.nan)
     done = np.zeros(n_days, dtype=bool)
     dim = n_assets + 1
     n_border = 2 * block - 1
     size = dim + n_border
     n_blocks = -(-(n_days - window) // block)
     if n_blocks <= 0 or block < 2 or block > window:
-        return leverage, collinear, done
+        return leverage, magnitude, done
     # Zero padding up to whole blocks: every block sees fixed shapes whatever the history's
     # length, so appending rows never changes earlier values.
     n_rows = window + n_blocks * block
@@ -465,9 +470,7 @@ def _leverage_blocked(
     per_chunk = max(1, min(64, _STACK_ELEMENTS // (size * size)))
     assets = np.arange(1, dim)
     trailing = np.arange(dim, size)
-    # day j of a block: edges j .. j+B-2 (``edge_idx[j]``), own row B-1+j
-    edge_idx = np.arange(block)[:, None] + np.arange(block - 1)[None, :]
-    own_idx = np.arange(block - 1, n_border)
+    own_idx = np.arange(block - 1, n_border)  # day j's own row in the border: B-1+j
     for first_block in range(0, n_blocks, per_chunk):
         nb = min(per_chunk, n_blocks - first_block)
         start = window + first_block * block
@@ -475,9 +478,8 @@ def _leverage_blocked(
         # before that day) so the sums stay small
         z = rows_z[start - window : start + nb * block].copy()
         z[:, 1:] -= z[:window, 1:].mean(axis=0)
-        bordered = np.empty((nb, size, size))
         # core moments: a direct sum for the first block, then B rows in and B rows out
-        cores = bordered[:, :dim, :dim]
+        cores = np.empty((nb, dim, dim))
         core0 = z[block - 1 : window]
         cores[0] = core0.T @ core0
         if nb > 1:
@@ -489,6 +491,9 @@ def _leverage_blocked(
                 out=cores[1:],
             )
             _prefix_sum(cores)
+        # np.linalg.cholesky reads the lower triangle only: the upper one is left unset
+        bordered = np.empty((nb, size, size))
+        bordered[:, :dim, :dim] = cores
         # bordering rows of each block: old edges, then the block's own days
         views = np.lib.stride_tricks.sliding_window_view(z, block, axis=0)
         border = np.concatenate(
@@ -498,7 +503,6 @@ def _leverage_blocked(
             ],
             axis=2,
         )
-        bordered[:, :dim, dim:] = border
         bordered[:, dim:, :dim] = border.transpose(0, 2, 1)
         bordered[:, dim:, dim:] = 0.0
         bordered[:, trailing, trailing] = _BORDER
@@ -513,49 +517,63 @@ def _leverage_blocked(
         factor = _cholesky_or_nan(bordered)
         whitened = factor[:, dim:, :dim]
         gram = whitened @ whitened.transpose(0, 2, 1)
-        small = np.eye(block - 1) + gram[:, edge_idx[:, :, None], edge_idx[:, None, :]]
-        g = gram[:, edge_idx, own_idx[:, None]]
-        correction = _spd_quadratic_form(
-            small.reshape(-1, block - 1, block - 1), g.reshape(-1, block - 1)
+        # per day, g' (I + W_j'W_j)^-1 g from the last row of a bordered B x B Cholesky;
+        # day j's blocks of the Gram matrix are strided views sliding down its diagonal
+        step_block, step_row, step_col = gram.strides
+        day_gram = np.lib.stride_tricks.as_strided(
+            gram,
+            shape=(nb, block, block - 1, block - 1),
+            strides=(step_block, step_row + step_col, step_row, step_col),
+            writeable=False,
         )
-        lev = gram[:, own_idx, own_idx] - correction.reshape(nb, block)
+        g = np.lib.stride_tricks.as_strided(
+            gram[:, :, block - 1 :],
+            shape=(nb, block, block - 1),
+            strides=(step_block, step_row + step_col, step_row),
+            writeable=False,
+        )
+        small = np.empty((nb, block, block, block))
+        np.add(day_gram, np.eye(block - 1), out=small[:, :, :-1, :-1])
+        small[:, :, :-1, -1] = g
+        small[:, :, -1, :-1] = g
+        small[:, :, -1, -1] = _BORDER
+        solved = _cholesky_or_nan(small.reshape(-1, block, block))[:, -1, :-1]
+        correction = np.einsum("ij,ij->i", solved, solved).reshape(nb, block)
+        lev = gram[:, own_idx, own_idx] - correction
         days = start + block * np.arange(nb)[:, None] + np.arange(block)
-        core_collinear = _collinear(factor[:, :dim, :dim], bordered[:, :dim, :dim], usable)
-        same = (rows_ok[days] == usable[:, None, :]).all(axis=2) & (days < n_days)
-        same &= np.isfinite(lev) & ~core_collinear[:, None]
-        leverage[days[same]] = lev[same]
-        done[days[same]] = True
-    return leverage, collinear, done
-
-
-def _magnitude_surprise(filled: FloatArray, ok: BoolArray, window: int) -> FloatArray:
-    """Mean over usable assets of (y_t - mu)^2 / var, moments over rows t-window .. t-1.
-
-    Running sums restarted per chunk of days and shifted by the chunk's first window mean (data
-    before those days), in (asset, day) layout so they run along contiguous memory.
-    """
-    n_days, n_assets = filled.shape
-    out = np.full(n_days, np.nan)
-    by_asset = np.ascontiguousarray(filled.T)
-    chunk = max(1024, 4 * window)
-    for start in range(window, n_days, chunk):
-        stop = min(start + chunk, n_days)
-        rows = by_asset[:, start - window : stop]
-        ref = rows[:, :window].mean(axis=1, keepdims=True)
-        centred = rows - ref
-        sums = np.zeros((n_assets, rows.shape[1]))  # sums[:, k]: rows before k (k >= 0)
-        np.cumsum(centred[:, :-1], axis=1, out=sums[:, 1:])
-        mean = (sums[:, window:] - sums[:, :-window]) / window
-        np.cumsum(centred[:, :-1] ** 2, axis=1, out=sums[:, 1:])
-        var = ((sums[:, window:] - sums[:, :-window]) / window - mean * mean) * (
-            window / (window - 1)
+        # A core that lost an asset's variance (e.g. constant over the core but not over the
+        # window) or is collinear gives no reliable update: those blocks go the direct way.
+        core_sums = cores[:, 0, 1:]
+        core_squares = cores[:, assets, assets]
+        core_ss = core_squares - core_sums**2 / (window - block + 1)
+        old = border[:, 1:, : block - 1]  # first day's window = core + old edges
+        window_sums = core_sums + old.sum(axis=2)
+        window_ss = core_squares + (old * old).sum(axis=2) - window_sums**2 / window
+        pivots = factor[:, assets, assets]
+        with np.errstate(invalid="ignore"):
+            healthy = (core_ss > 1e-8 * window_ss) & (pivots * pivots > 1e-10 * core_ss)
+        core_degenerate = (usable & ~healthy).any(axis=1)
+        # magnitude surprise: day j's window sums are the core's plus edges j .. j+B-2
+        # (running sums over the border rows, in (row, block, asset) layout)
+        running = np.zeros((n_border + 1, 2, nb, n_assets))
+        values = border[:, 1:, :].transpose(2, 0, 1)
+        running[1:, 0] = values
+        running[1:, 1] = values * values
+        _prefix_sum(running)
+        edge_sums = running[block - 1 : n_border] - running[:block]  # (day, sum|square, ...)
+        mag = _magnitude(
+            (core_sums + edge_sums[:, 0]).transpose(1, 0, 2),
+            (core_squares + edge_sums[:, 1]).transpose(1, 0, 2),
+            values[block - 1 :].transpose(1, 0, 2),
+            rows_ok[days],
+            window,
         )
-        deviation = centred[:, window:] - mean
-        day_ok = ok[start:stop].T
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(day_ok, deviation * deviation / var, 0.0)
-            out[start:stop] = ratio.sum(axis=0) / day_ok.sum(axis=0)
-    return out
+        same = (rows_ok[days] == usable[:, None, :]).all(axis=2) & (days < n_days)
+        same &= np.isfinite(lev) & ~core_degenerate[:, None]
+        leverage[days[same]] = lev[same]
+        magnitude[days[same]] = mag[same]
+        done[days[same]] = True
+    return leverage, magnitude, done
 
 
 def turbulence(
@@ -598,9 +616,9 @@ def turbulence(
     d_t = (w - 1) (v' M_t^-1 v - 1/w). The quadratic forms come from batched Cholesky
     factorisations of bordered matrices (``_cholesky_or_nan``), never an explicit inverse:
     per block of a few days, the Cholesky factor of the rows the block's windows share, updated to
-    each day's window with the Woodbury identity (``_leverage_blocked``); days whose asset set
+    each day's window with the Woodbury identity (``_turbulence_blocked``); days whose asset set
     differs from their block's first day get their own Cholesky factorisation
-    (``_leverage_direct``). Unusable assets get an identity row and column.
+    (``_turbulence_direct``). Unusable assets get an identity row and column.
     """
     x, finite = _as_panel(returns)
     n_days, n_assets = x.shape
@@ -614,17 +632,16 @@ def turbulence(
     ok[window:] = usable[window - 1 : -1] & finite[window:]
     n = ok.sum(axis=1)
     filled = np.where(finite, x, 0.0)
-    magnitude = _magnitude_surprise(filled, ok, window)
-    # Days per block: one (N + 2B)-sized Cholesky per block against a (B-1)-sized elimination
-    # per day; about N/8 was fastest for N = 10 .. 100.
-    block = min(max(4, (n_assets + 14) // 8), 16, window)
-    leverage, collinear, done = _leverage_blocked(filled, ok, window, block)
+    block = _block_size(n_assets, window)
+    leverage, magnitude, done = _turbulence_blocked(filled, ok, window, block)
+    collinear = np.zeros(n_days, dtype=bool)
     rest = ~done & (n > 0)
     rest[:window] = False
     if rest.any():
-        direct, direct_collinear = _leverage_direct(x, finite, ok, window, rest)
-        leverage[rest] = direct[rest]
-        collinear[rest] = direct_collinear[rest]
+        direct = _turbulence_direct(x, finite, ok, window, rest)
+        leverage[rest] = direct[0][rest]
+        magnitude[rest] = direct[1][rest]
+        collinear[rest] = direct[2][rest]
     enough = n >= max(min_assets, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         turb = (window - 1) * (leverage - 1.0 / window) / n

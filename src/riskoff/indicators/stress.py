@@ -109,8 +109,9 @@ def ecdf_transform(x: ArrayLike, min_periods: int = 1) -> FloatArray:
     Notes
     -----
     O(T log T) per series (a vectorised bottom-up merge sort counting, for each day, the earlier
-    days with a value not greater than it); every count compares day t only with earlier days,
-    so the value on day t never depends on later data.
+    days with a value not greater than it), for up to 2**20 observations per series; every
+    count compares day t only with earlier days, so the value on day t never depends on later
+    data.
     """
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim not in (1, 2):
@@ -162,7 +163,7 @@ def ciss(
     weights : array_like, shape (K,)
         Non-negative weights (any scale; normalised over the available sub-indices each day).
     ewma_lambda : float, default 0.93
-        Decay of the EWMA cross-moments (the paper's value for daily data).
+        Decay of the EWMA cross-moments (the value used in the paper).
     min_periods : int, default 20
         A sub-index enters the composite from its ``min_periods``-th non-missing observation
         (the EWMA correlations need a few observations to mean anything).
@@ -181,15 +182,16 @@ def ciss(
     Missing sub-indices: on a day where some sub-indices are NaN (or have fewer than
     ``min_periods`` observations), the composite is computed over the available ones with their
     weights renormalised to sum to one. A missing value contributes nothing to the EWMA
-    cross-moments that day (its deviation from 0.5 is read as 0), so a pair's correlation only
-    reflects the days both were observed.
+    moments that day (its deviation from 0.5 is read as 0): a pair's cross-moment accumulates
+    only on days both are observed, each variance on its own days, which keeps C_t a valid
+    (positive semi-definite) correlation matrix.
 
-    Point in time: the recursion starts from zero instead of a sample estimate. The common
-    factor (1 - lambda^n) that this leaves in sigma_ij cancels in rho_ij, so the correlations
-    equal those of a normalised EWMA over the data seen so far.
+    Point in time: the recursion starts from zero instead of a sample estimate. After n days
+    that only scales the moments by (1 - lambda^n), which cancels in rho_ij for two sub-indices
+    observed over the same days.
 
-    Cost: the recursion runs in C (``scipy.signal.lfilter`` over the K^2 cross-products); the
-    rest is vectorised over days.
+    Cost: the recursion runs in C (``scipy.signal.lfilter`` over the K(K+1)/2 pair products);
+    the rest is vectorised over days.
     """
     s = np.asarray(subindices, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)
