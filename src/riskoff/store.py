@@ -128,8 +128,6 @@ class Store:
         if self.path.exists() and not self._seed:
             self._ready = True
             return
-        import duckdb
-
         bundle = _bundle_id() if self._seed else None
         marker = self.path.parent / "seeded-bundle"
         # The marker spares every command a look inside the database; the database's own meta
@@ -137,6 +135,8 @@ class Store:
         if self.path.exists() and marker.exists() and marker.read_text() == bundle:
             self._ready = True
             return
+        import duckdb
+
         with self._write_lock(), duckdb.connect(str(self.path)) as con:
             con.execute("BEGIN TRANSACTION")
             con.execute(SCHEMA)

@@ -123,7 +123,9 @@ def diagnose_from(result: IndicatorSet, day: pd.Timestamp, analogs_k: int = 5) -
     from riskoff.diagnosis.analogs import episode_analogs, path_analogs
 
     window = result.window
-    proxies = {k: str(v) for k, v in basket_proxies(result.panel).loc[day].dropna().items()}
+    # The proxies in use on the day need only that day and the one before.
+    recent = basket_proxies(result.panel.loc[:day].iloc[-2:])
+    proxies = {k: str(v) for k, v in recent.loc[day].dropna().items()}
     state = day_state(
         result.table,
         result.move_pct,

@@ -10,11 +10,23 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.signal import lfilter
 
 __all__ = ["ciss", "ecdf_transform"]
 
 FloatArray = NDArray[np.float64]
+
+
+def _ewma_from_zero(x: FloatArray, decay: float) -> FloatArray:
+    """``y_t = decay * y_(t-1) + (1 - decay) * x_t`` along the last axis, from ``y_(-1) = 0``.
+
+    pandas' EWM runs the recursion in compiled code (scipy's ``lfilter`` would too, but importing
+    ``scipy.signal`` costs about two seconds); a leading zero column starts it from zero.
+    """
+    import pandas as pd
+
+    padded = np.concatenate([np.zeros((x.shape[0], 1)), x], axis=1)
+    smoothed = pd.DataFrame(padded.T).ewm(alpha=1.0 - decay, adjust=False).mean()
+    return np.ascontiguousarray(smoothed.to_numpy(dtype=np.float64).T[:, 1:])
 
 
 # Packed sort keys hold three fields of ``bits`` bits each (rank, day, running count).
@@ -190,7 +202,7 @@ def ciss(
     that only scales the moments by (1 - lambda^n), which cancels in rho_ij for two sub-indices
     observed over the same days.
 
-    Cost: the recursion runs in C (``scipy.signal.lfilter`` over the K(K+1)/2 pair products);
+    Cost: the recursion runs in compiled code (pandas' EWM over the K(K+1)/2 pair products);
     the rest is vectorised over days.
     """
     s = np.asarray(subindices, dtype=np.float64)
@@ -211,9 +223,7 @@ def ciss(
     deviation = np.where(present, by_row - 0.5, 0.0)
     # EWMA of the cross-products of each pair i <= j (the matrix is symmetric)
     first, second = np.triu_indices(k)
-    pair_moments = lfilter(
-        [1.0 - ewma_lambda], [1.0, -ewma_lambda], deviation[first] * deviation[second], axis=-1
-    )
+    pair_moments = _ewma_from_zero(deviation[first] * deviation[second], ewma_lambda)
     variance = pair_moments[first == second]
     w_avail = np.where(available, w[:, None], 0.0)
     total = w_avail.sum(axis=0)
