@@ -82,12 +82,20 @@ def _window_ref(rows: FloatArray, finite: BoolArray) -> FloatArray:
     return total / np.maximum(count, 1)
 
 
+_WIDE_PANEL = 64  # columns from which the row-by-row prefix sum beats np.cumsum
+
+
 def _prefix_sum(a: FloatArray) -> None:
     """In-place cumulative sum along axis 0, one contiguous row at a time.
 
     Same additions in the same order as ``np.cumsum(a, axis=0)`` (so a value never depends on
-    later rows) but several times faster: numpy's accumulate walks axis 0 element by element.
+    later rows) but several times faster for wide panels: numpy's accumulate walks axis 0
+    element by element. For narrow ones (a basket of a dozen or two assets) the Python loop
+    costs more than it saves, and numpy's own cumsum is used.
     """
+    if a.shape[1] < _WIDE_PANEL:
+        np.cumsum(a, axis=0, out=a)
+        return
     for i in range(1, a.shape[0]):
         np.add(a[i - 1], a[i], out=a[i])
 
