@@ -178,3 +178,46 @@ def top_matches(
         if all(abs(int(i) - p) >= exclusion for p in picks):
             picks.append(int(i))
     return picks
+
+
+# -- references for the indicators built on the kernels ---------------------------------------
+
+
+def expanding_zscore(x: np.ndarray, min_periods: int) -> np.ndarray:
+    """Z-score of each value against all earlier finite values (ddof=1), one day at a time."""
+    out = np.full(len(x), np.nan)
+    for t in range(len(x)):
+        past = x[:t][np.isfinite(x[:t])]
+        if np.isfinite(x[t]) and len(past) >= min_periods and past.std(ddof=1) > 0:
+            out[t] = (x[t] - past.mean()) / past.std(ddof=1)
+    return out
+
+
+def window_z(returns: np.ndarray, window: int, lookback: int) -> np.ndarray:
+    """Window log move over the sigma of the ``lookback`` daily returns before the window."""
+    n_days, n_assets = returns.shape
+    out = np.full((n_days, n_assets), np.nan)
+    for t in range(n_days):
+        for j in range(n_assets):
+            win = returns[max(0, t - window + 1) : t + 1, j]
+            past = returns[max(0, t - window - lookback + 1) : t - window + 1, j]
+            past = past[np.isfinite(past)]
+            if (
+                t >= window - 1
+                and np.isfinite(win).sum() >= window - 2
+                and len(past) >= lookback // 2
+            ):
+                out[t, j] = np.nansum(win) / (past.std(ddof=1) * math.sqrt(window))
+    return out
+
+
+def breadth(z: np.ndarray, exclude: int) -> np.ndarray:
+    """Share of columns (``exclude`` left out) below -1, where at least 3 are known."""
+    out = np.full(z.shape[0], np.nan)
+    keep = [j for j in range(z.shape[1]) if j != exclude]
+    for t in range(z.shape[0]):
+        row = z[t, keep]
+        known = row[np.isfinite(row)]
+        if len(known) >= 3:
+            out[t] = float(np.mean(known < -1.0))
+    return out

@@ -119,6 +119,32 @@ def test_window_moves_use_sigma_from_before_the_window() -> None:
     assert pct.iloc[-1, 0] == pytest.approx((math.exp(-0.5) - 1) * 100)
 
 
+def test_window_moves_and_breadth_match_references_on_real_data() -> None:
+    import naive
+
+    from riskoff.indicators.crossasset import VOL_LOOKBACK
+
+    result = indicator_set("2020-06-30")
+    returns = result.returns.loc["2018-01-01":]
+    _, z = window_moves(returns, 10)
+    want = naive.window_z(returns.to_numpy(), 10, VOL_LOOKBACK)
+    got = z.to_numpy()
+    rows = slice(VOL_LOOKBACK + 20, None)  # the reference sees no history before 2018
+    np.testing.assert_allclose(got[rows], want[rows], rtol=1e-9, atol=1e-12, equal_nan=True)
+    dollar = list(returns.columns).index("dollar")
+    np.testing.assert_allclose(
+        breadth(z).to_numpy()[rows], naive.breadth(got, dollar)[rows], equal_nan=True
+    )
+
+
+def test_trigger_zscores_match_reference_on_real_data(latest: pd.DataFrame) -> None:
+    import naive
+
+    move = latest["oil_move_pct"].loc["2005-01-01":"2009-12-31"].to_numpy()
+    got = expanding_zscore(pd.Series(move), min_periods=200).to_numpy()
+    np.testing.assert_allclose(got, naive.expanding_zscore(move, 200), rtol=1e-9, equal_nan=True)
+
+
 def test_indicators_point_in_time(private_store: Store) -> None:
     day = "2020-03-16"
     before = compute(
