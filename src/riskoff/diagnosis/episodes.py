@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from riskoff.diagnosis.result import CRASH_TYPES as ALL_TYPES
 from riskoff.errors import CatalogError
 
 __all__ = [
@@ -30,15 +31,8 @@ __all__ = [
     "parse_episodes",
 ]
 
-CRASH_TYPES = (
-    "liquidity_crunch",
-    "flight_to_safety",
-    "rate_shock",
-    "concentrated",
-    "funding_squeeze",
-    "carry_unwind",
-    "broad_selloff",
-)
+# Every sell-off type the classifier knows (an episode is never "calm").
+CRASH_TYPES = tuple(t for t in ALL_TYPES if t != "calm")
 EPICENTERS = (
     "crypto",
     "banks",

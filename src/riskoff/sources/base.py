@@ -440,6 +440,26 @@ def shared_client() -> HttpClient:
         return _SHARED
 
 
+class HttpSource:
+    """Base of the sources that speak HTTP through riskoff's client (retries, per-host bounds).
+
+    Parameters
+    ----------
+    client : HttpClient, optional
+        Default: the shared client.
+    """
+
+    name = "http"
+
+    def __init__(self, client: HttpClient | None = None) -> None:
+        self._client = client
+
+    @property
+    def client(self) -> HttpClient:
+        """The HTTP client in use."""
+        return self._client or shared_client()
+
+
 def reset_shared_client() -> None:
     """Close and forget the process-wide client (tests, forked workers)."""
     global _SHARED

@@ -26,11 +26,10 @@ from riskoff.catalog import SeriesSpec
 from riskoff.errors import SourceError
 from riskoff.sources.base import (
     HostPolicy,
-    HttpClient,
+    HttpSource,
     base_url,
     parse_json,
     reject_html,
-    shared_client,
     tidy,
 )
 
@@ -150,7 +149,7 @@ def parse_observations(
     )
 
 
-class FredSource:
+class FredSource(HttpSource):
     """FRED observations for catalog entries with ``source = "fred"``.
 
     Parameters
@@ -160,14 +159,6 @@ class FredSource:
     """
 
     name = "fred"
-
-    def __init__(self, client: HttpClient | None = None) -> None:
-        self._client = client
-
-    @property
-    def client(self) -> HttpClient:
-        """The HTTP client in use."""
-        return self._client or shared_client()
 
     def fetch(self, spec: SeriesSpec, start: date, end: date) -> pd.DataFrame:
         """Return ``spec``'s observations in ``[start, end]``, in the catalog unit.

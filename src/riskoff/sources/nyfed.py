@@ -31,7 +31,13 @@ import pandas as pd
 
 from riskoff.catalog import SeriesSpec
 from riskoff.errors import DataError, SourceError
-from riskoff.sources.base import HostPolicy, HttpClient, base_url, parse_json, shared_client, tidy
+from riskoff.sources.base import (
+    HostPolicy,
+    HttpSource,
+    base_url,
+    parse_json,
+    tidy,
+)
 
 API_URL = "https://markets.newyorkfed.org/api"
 POLICY = HostPolicy(max_concurrent=2, min_interval=0.2)
@@ -142,7 +148,7 @@ def parse_operations(
     return tidy(rows, "nyfed", series, scale=scale, label="operation day")
 
 
-class NyFedSource:
+class NyFedSource(HttpSource):
     """New York Fed Markets Data API for catalog entries with ``source = "nyfed"``.
 
     Parameters
@@ -152,14 +158,6 @@ class NyFedSource:
     """
 
     name = "nyfed"
-
-    def __init__(self, client: HttpClient | None = None) -> None:
-        self._client = client
-
-    @property
-    def client(self) -> HttpClient:
-        """The HTTP client in use."""
-        return self._client or shared_client()
 
     def fetch(self, spec: SeriesSpec, start: date, end: date) -> pd.DataFrame:
         """Return ``spec``'s observations in ``[start, end]``, in the catalog unit.

@@ -25,10 +25,9 @@ from riskoff.catalog import SeriesSpec
 from riskoff.errors import SourceError
 from riskoff.sources.base import (
     HostPolicy,
-    HttpClient,
+    HttpSource,
     call_with_retries,
     parse_json,
-    shared_client,
     tidy,
 )
 
@@ -152,7 +151,7 @@ def _retryable(exc: Exception) -> bool:
     return "RateLimit" in name or "Timeout" in name or isinstance(exc, ConnectionError | OSError)
 
 
-class YahooSource:
+class YahooSource(HttpSource):
     """Yahoo Finance for catalog entries with ``source = "yahoo"`` (needs the ``yahoo`` extra).
 
     Parameters
@@ -162,14 +161,6 @@ class YahooSource:
     """
 
     name = "yahoo"
-
-    def __init__(self, client: HttpClient | None = None) -> None:
-        self._client = client
-
-    @property
-    def client(self) -> HttpClient:
-        """The HTTP client in use."""
-        return self._client or shared_client()
 
     def fetch(self, spec: SeriesSpec, start: date, end: date) -> pd.DataFrame:
         """Return ``spec``'s adjusted daily closes in ``[start, end]``."""
