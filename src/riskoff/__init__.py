@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from riskoff._version import __version__
 
 if TYPE_CHECKING:
-    from riskoff.diagnosis.analogs import episode_analogs as _ea  # noqa: F401
     from riskoff.diagnosis.diagnose import diagnose
     from riskoff.diagnosis.episodes import load_episodes
     from riskoff.diagnosis.result import Diagnosis

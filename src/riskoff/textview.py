@@ -9,11 +9,12 @@ from rich.table import Table
 
 from riskoff.diagnosis.result import Diagnosis
 from riskoff.diagnosis.validate import Scorecard
+from riskoff.indicators.basket import CLASS_LABELS
 
 
 def _num(value: float | None, fmt: str = "{:+.1f}") -> str:
     if value is None or not math.isfinite(value):
-        return "-"
+        return "n/a"
     return fmt.format(value)
 
 
@@ -36,6 +37,9 @@ def print_diagnosis(d: Diagnosis, console: Console) -> None:
     for m in sorted(d.returns, key=lambda m: m.move_z):
         moves.add_row(m.label, m.proxy, _num(m.move_pct), _num(m.move_z))
     console.print(moves)
+    if d.missing:
+        names = ", ".join(CLASS_LABELS[c] for c in d.missing)
+        console.print(f"[yellow]no data for the window to {d.date}:[/yellow] {names}")
     if d.triggers:
         trig = Table(title="Surface triggers, ranked by z-score against their own history")
         for col in ("trigger", "move", "unit", "z"):

@@ -199,6 +199,7 @@ def diagnose_from(result: IndicatorSet, day: pd.Timestamp, analogs_k: int = 5) -
         funding_state=facts["funding_state"],
         breadth=float(row["breadth"]),
         fell=[m.asset_class for m in returns if m.move_z < -1.0 and m.asset_class != "dollar"],
+        missing=[c for c in result.move_pct.columns if not math.isfinite(state.pct(c))],
         safe_haven_failure=float(row["safe_haven_failure"]),
         safe_haven_verdict=_safe_haven_verdict(float(row["safe_haven_failure"]), state.z("dollar")),
         returns=returns,

@@ -94,6 +94,7 @@ class Diagnosis:
     funding_state: str
     breadth: float | None
     fell: list[str]
+    missing: list[str]
     safe_haven_failure: float | None
     safe_haven_verdict: str
     returns: list[AssetMove]
