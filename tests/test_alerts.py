@@ -172,7 +172,7 @@ def test_default_rules_parse_and_fire_on_march_2020() -> None:
         "funding_driven_selloff",
         "stress_extreme",
         "safe_haven_failure",
-        "broad_selloff",
+        "breadth_of_selling",
         "correlation_spike",
         "turbulence_extreme",
         "vix_above_30",
