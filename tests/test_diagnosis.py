@@ -100,3 +100,19 @@ def test_cli_diagnose_json_and_text() -> None:
     res = runner.invoke(app, ["diagnose", "--date", "2021-05-19"], env={"COLUMNS": "160"})
     assert res.exit_code == 0, res.output
     assert "concentrated" in res.output and "Bitcoin" in res.output
+
+
+def test_dates_outside_the_data_are_clear_errors() -> None:
+    from riskoff.errors import DataError, StaleDataError
+
+    with pytest.raises(
+        StaleDataError, match=r"after the latest market close in the store \(2026-08-21\)"
+    ):
+        riskoff.diagnose("2030-01-02")
+    with pytest.raises(StaleDataError, match="before 1987-01-02"):
+        riskoff.diagnose("1960-01-04")
+    with pytest.raises(DataError, match="'x1' is not a date"):
+        riskoff.diagnose("x1")
+    res = CliRunner().invoke(app, ["diagnose", "--date", "2020-13-01"])
+    assert res.exit_code == 2
+    assert "is not a date" in res.output

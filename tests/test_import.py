@@ -92,20 +92,20 @@ def test_user_series_round_trip(private_store: Store, tmp_path: Path) -> None:
 
 
 def test_cli_import_error_exits_nonzero_with_message(private_store: Store, tmp_path: Path) -> None:
-    from riskoff.cli import main
-
-    path = _write(tmp_path, "date,value\n2024-01-02,x\n")
+    import os
+    import subprocess
     import sys
 
-    argv = sys.argv
-    sys.argv = ["riskoff", "store", "import", str(path), "--series", "SPY"]
-    try:
-        with pytest.raises(SystemExit) as exc:
-            main()
-    finally:
-        sys.argv = argv
-    assert exc.value.code == 2
-    assert "SPY" in str(private_store.info().index.tolist())
+    path = _write(tmp_path, "date,value\n2024-01-02,x\n")
+    before = private_store.info()
+    out = subprocess.run(
+        [sys.executable, "-m", "riskoff", "store", "import", str(path), "--series", "SPY"],
+        capture_output=True, text=True, env=dict(os.environ), timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 2
+    message = " ".join(out.stderr.split())
+    assert "row 2: value 'x' is not a number" in message and "SPY" in message
+    pd.testing.assert_frame_equal(before, private_store.info())
 
 
 def test_cli_import_and_export(private_store: Store, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from datetime import date
 
 import pandas as pd
 
+from riskoff.errors import DataError, StaleDataError
 from riskoff.indicators.basket import DEFAULT_BASKET, basket_returns, basket_series
 from riskoff.indicators.composite import (
     composite,
@@ -37,6 +38,7 @@ __all__ = [
 ]
 
 PANEL_START = "1985-01-01"  # indicators need history for their trailing windows and ECDFs
+EARLIEST_DAY = "1987-01-02"  # the first day with enough history behind it to diagnose
 INDICATOR_SERIES = sorted(
     {
         *FUNDING_SERIES,
@@ -147,7 +149,20 @@ def indicator_set(as_of: str | date | pd.Timestamp | None = None, window: int = 
 
     store = default_store()
     latest = store.latest_date()
-    day = latest if as_of is None else pd.Timestamp(as_of).normalize()
+    try:
+        day = latest if as_of is None else pd.Timestamp(as_of).normalize()
+    except (ValueError, TypeError):
+        raise DataError(f"{as_of!r} is not a date (use YYYY-MM-DD)") from None
+    if day > latest:
+        raise StaleDataError(
+            f"{day.date()} is after the latest market close in the store ({latest.date()}): "
+            "run `riskoff update` to fetch newer data"
+        )
+    if day < pd.Timestamp(EARLIEST_DAY):
+        raise StaleDataError(
+            f"{day.date()} is before {EARLIEST_DAY}: the indicators need about two years of "
+            f"history from {PANEL_START}"
+        )
     key = cache.key("indicators", store.version(), day.date().isoformat(), window)
     if day == latest:
         hit = cache.load(store, key)
