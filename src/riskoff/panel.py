@@ -16,7 +16,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
-from riskoff.catalog import SeriesSpec, load_catalog
+from riskoff.catalog import SeriesSpec, get_spec, load_catalog
 from riskoff.errors import CatalogError
 from riskoff.store import Snapshot, Store, default_store
 
@@ -75,8 +75,7 @@ def load_panel(
         elif sid in own:
             specs.append(own[sid])
         else:
-            catalog_hint = store.spec  # raises with a did-you-mean hint
-            catalog_hint(sid)
+            get_spec(sid)  # raises CatalogError with a did-you-mean hint
             raise CatalogError(f"unknown series id {sid!r}")
     end = _day_number(as_of) if as_of is not None else _day_number(store.latest_date())
     first = _day_number(start) if start is not None else None
