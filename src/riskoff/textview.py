@@ -56,15 +56,16 @@ def print_diagnosis(d: Diagnosis, console: Console) -> None:
         f"{_num(ind.get('net_liquidity_usd_bn'), '{:,.0f}')} USD bn; state {d.funding_state}"
     )
     if d.analogs:
-        table = Table(title="Closest labelled episodes")
-        for col in ("episode", "peak", "type", "similarity", "similar in", "differs in"):
-            table.add_column(col)
+        console.print("[bold]Closest labelled episodes[/bold] (only episodes over by then)")
         for a in d.analogs:
-            table.add_row(
-                a["name"], a["peak"], a["crash_type"], f"{a['similarity']:.2f}",
-                "; ".join(a["similar_in"]), "; ".join(a["differs_in"]),
-            )  # fmt: skip
-        console.print(table)
+            console.print(
+                f" {a['similarity']:.2f}  {a['name']} (peak {a['peak']}, {a['crash_type']})",
+                highlight=False,
+            )
+            if a["similar_in"]:
+                console.print(f"       similar in: {'; '.join(a['similar_in'])}", highlight=False)
+            if a["differs_in"]:
+                console.print(f"       differs in: {'; '.join(a['differs_in'])}", highlight=False)
 
 
 def print_scorecard(card: Scorecard, console: Console) -> None:
