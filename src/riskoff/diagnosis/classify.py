@@ -92,22 +92,30 @@ def _sig(z: float) -> str:
     return "no data" if not math.isfinite(z) else f"{z:+.1f} sigma"
 
 
-def _equity(s: DayState, bounds: tuple[float, float], required: bool = True) -> Component:
+def _equity(
+    s: DayState, bounds: tuple[float, float], required: bool = True, invert: bool = False
+) -> Component:
+    """US equities' fall; with ``invert``, the absence of one."""
     z, pct = s.z("us_equities"), s.pct("us_equities")
+    strength = ramp(-z, bounds)
+    lead = "no broad sell-off: " if invert else ""
     return Component(
-        ramp(-z, bounds), required,
-        f"US equities {_fmt_pct(pct)} over {s.window} days ({_sig(z)})",
+        1.0 - strength if invert else strength, required,
+        f"{lead}US equities {_fmt_pct(pct)} over {s.window} days ({_sig(z)})",
         pct, "%", s.proxies.get("us_equities", "SPY"),
     )  # fmt: skip
 
 
-def _breadth(s: DayState, bounds: tuple[float, float], invert: bool = False) -> Component:
+def _breadth(
+    s: DayState, bounds: tuple[float, float], required: bool = False, invert: bool = False
+) -> Component:
+    """The share of asset classes down more than 1 sigma; with ``invert``, how narrow it is."""
     b = s.num("breadth")
     fell = [CLASS_LABELS[c] for c in DEFAULT_BASKET if s.z(c) < -1.0 and c != "dollar"]
     listed = ", ".join(fell[:6]) + ("..." if len(fell) > 6 else "")
     strength = ramp(b, bounds)
     return Component(
-        1.0 - strength if invert else strength, False,
+        1.0 - strength if invert else strength, required,
         f"{b:.0%} of asset classes fell more than 1 sigma" + (f" ({listed})" if fell else ""),
         b, "share", "breadth",
     )  # fmt: skip
@@ -186,7 +194,8 @@ def _funding_calm(s: DayState) -> Component:
     )  # fmt: skip
 
 
-def _funding_stress(s: DayState) -> Component:
+def _funding_stress(s: DayState, required: bool = True, invert: bool = False) -> Component:
+    """Money-market stress: spikes or a high level; with ``invert``, calm money markets."""
     spread = s.num("funding_spread_bp")
     strength = max(
         ramp(s.num("funding_max_5d_non_cal_bp"), th.FUNDING_SPIKE_BP),
@@ -194,7 +203,7 @@ def _funding_stress(s: DayState) -> Component:
         ramp(s.num("funding_spread_ex_cal_bp"), th.FUNDING_LEVEL_BP),
     )
     return Component(
-        strength, True,
+        1.0 - strength if invert else strength, required,
         f"money markets: SOFR (EFFR before 2018) - reserve rate {spread:+.0f} bp today, "
         f"up to {s.num('funding_max_5d_bp'):+.0f} bp in 5 days; "
         f"funding {s.row.get('funding_state')}",
@@ -206,14 +215,13 @@ def score_liquidity_crunch(s: DayState) -> TypeScore:
     """Indiscriminate selling including safe havens, cash dollars bid, stress and correlation."""
     parts = [
         _equity(s, th.CRUNCH_EQUITY_Z),
-        _breadth(s, th.BREADTH),
+        _breadth(s, th.BREADTH, required=True),
         _haven_failure(s, required=True),
         _stress(s),
         _credit(s),
         _corr_jump(s),
         _dollar(s),
     ]
-    parts[1].required = True
     return _score("liquidity_crunch", parts)
 
 
@@ -253,7 +261,7 @@ def score_rate_shock(s: DayState) -> TypeScore:
             ramp(y, th.YIELD_RISE_BP), True, f"10-year Treasury yield {y:+.0f} bp over the window",
             y, "bp", "DGS10",
         ),
-        _equity(s, (0.5, 2.0)),
+        _equity(s, th.EQUITY_DOWN_Z),
         _dollar(s),
     ]  # fmt: skip
     return _score("rate_shock", parts)
@@ -296,8 +304,6 @@ def _concentrated_on(
         for c in th.EPICENTERS
         if c != worst and z.get(c, 0.0) < -th.CONCENTRATED_WORST_Z[0]
     ]
-    breadth_part = _breadth(s, th.BREADTH, invert=True)
-    breadth_part.required = True
     parts = [
         Component(
             ramp(-wz, th.CONCENTRATED_WORST_Z), True,
@@ -317,7 +323,7 @@ def _concentrated_on(
             f"other risk assets held (median {median_other:+.1f} sigma {horizon})",
             median_other, "sigma", "window moves",
         ),
-        breadth_part,
+        _breadth(s, th.BREADTH, required=True, invert=True),
     ]  # fmt: skip
     return _score("concentrated", parts, th.EPICENTERS.get(worst or ""))
 
@@ -343,12 +349,10 @@ def score_broad_selloff(s: DayState) -> TypeScore:
     """
     havens = [abs(s.z(c)) for c in ("gold", "long_treasuries") if math.isfinite(s.z(c))]
     largest = max(havens) if havens else math.nan
-    breadth_part = _breadth(s, th.BREADTH)
-    breadth_part.required = True
     vix_z = s.num("vix_move_z")
     parts = [
         _equity(s, th.CRUNCH_EQUITY_Z),
-        breadth_part,
+        _breadth(s, th.BREADTH, required=True),
         Component(
             1.0 - ramp(largest, th.HAVENS_FLAT_Z), True,
             f"gold and Treasuries neither rallied nor fell much: {_havens_text(s)} "
@@ -374,10 +378,11 @@ def score_broad_selloff(s: DayState) -> TypeScore:
 
 def score_funding_squeeze(s: DayState) -> TypeScore:
     """Money-market stress without a broad sell-off."""
-    eq = _equity(s, th.EQUITY_SELLOFF_Z, required=False)
-    eq.strength = 1.0 - eq.strength
-    eq.claim = eq.claim.replace("US equities", "no broad sell-off: US equities")
-    parts = [_funding_stress(s), eq, _breadth(s, th.BREADTH, invert=True)]
+    parts = [
+        _funding_stress(s),
+        _equity(s, th.EQUITY_SELLOFF_Z, required=False, invert=True),
+        _breadth(s, th.BREADTH, invert=True),
+    ]
     return _score("funding_squeeze", parts)
 
 
@@ -404,7 +409,7 @@ def score_carry_unwind(s: DayState) -> TypeScore:
             f"({_sig(s.z('us_equities'))})",
             s.z("yen"), "sigma", s.proxies.get("yen", "FXY"),
         ),
-        _equity(s, (0.5, 2.0), required=False),
+        _equity(s, th.EQUITY_DOWN_Z, required=False),
     ]  # fmt: skip
     return _score("carry_unwind", parts)
 
@@ -414,27 +419,21 @@ def score_calm(s: DayState) -> TypeScore:
     # A one-day shock in one asset is not calm either, so the day's moves count too.
     worst_z = {c: min(s.z(c), s.day_z.get(c, math.inf)) for c in s.move_z}
     worst, wz, _ = _worst_class(worst_z, s.proxies)
-    eq = _equity(s, th.EQUITY_SELLOFF_Z, required=False)
-    eq.strength = 1.0 - eq.strength
-    fs = _funding_stress(s)
-    fs.strength, fs.required = 1.0 - fs.strength, False
     vix = s.num("vix_level")
     parts = [
-        eq,
+        _equity(s, th.EQUITY_SELLOFF_Z, required=False, invert=True),
         Component(
             1.0 - ramp(-wz, th.CALM_WORST_Z), False,
             f"worst asset class {CLASS_LABELS.get(worst or '', 'n/a')} {wz:+.1f} sigma",
             wz, "sigma", "window moves",
         ),
-        fs,
+        _funding_stress(s, required=False, invert=True),
         Component(
             1.0 - ramp(vix, th.VIX_LEVEL), False, f"VIX {vix:.1f}", vix, "index points", "VIXCLS"
         ),
     ]  # fmt: skip
     # Calm needs every part quiet: its score is the weakest part, not the mean.
-    result = _score("calm", parts)
-    result.score = min(p.strength for p in parts)
-    return result
+    return TypeScore("calm", min(p.strength for p in parts), parts)
 
 
 RULES: tuple[Callable[[DayState], TypeScore], ...] = (

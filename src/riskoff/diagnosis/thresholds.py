@@ -13,6 +13,7 @@ from __future__ import annotations
 # (lo, hi) pairs for the ramps.
 EQUITY_SELLOFF_Z = (1.0, 2.5)  # -z of US equities: a sell-off under way
 CRUNCH_EQUITY_Z = (1.5, 3.0)  # a sharper fall for a liquidity crunch
+EQUITY_DOWN_Z = (0.5, 2.0)  # a milder fall, enough alongside a bond or yen shock
 BREADTH = (0.25, 0.55)  # share of asset classes down more than 1 sigma
 HAVEN_FAILURE = (0.5, 2.0)  # -z of the worse of gold and long Treasuries
 HAVEN_RALLY = (0.25, 1.25)  # -safe_haven_failure: gold, Treasuries and the yen rallied
