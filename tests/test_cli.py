@@ -28,6 +28,7 @@ def test_series_show_gives_provenance_and_numbers() -> None:
     text = " ".join(res.output.split())
     assert "Secured Overnight Financing Rate" in text
     assert "origin:" in text and "terms:" in text
+    assert "roles: funding_rate" in text
     # SOFR for 2019-09-17 (5.25%) is published on the 18th.
     assert "5.2500 percent on 2019-09-17" in text
 

@@ -154,13 +154,3 @@ def get_spec(series_id: str) -> SeriesSpec:
         close = difflib.get_close_matches(series_id, list(catalog), n=3)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise CatalogError(f"unknown series id {series_id!r}{hint}") from None
-
-
-def series_with_role(role: str) -> list[str]:
-    """Return the ids of every series that carries ``role``."""
-    return [s.id for s in load_catalog().values() if role in s.roles]
-
-
-def series_in_class(asset_class: str) -> list[str]:
-    """Return the ids of every series of ``asset_class``."""
-    return [s.id for s in load_catalog().values() if s.asset_class == asset_class]

@@ -122,6 +122,8 @@ def series_show(
     )
     native = f" (published in {spec.native_unit}, x{spec.scale:g})" if spec.native_unit else ""
     console.print(f"  source: {spec.source}, native id {spec.native_id}{native}")
+    if spec.roles:
+        console.print(f"  roles: {', '.join(spec.roles)}")
     if spec.id in manifest.index:
         row = manifest.loc[spec.id]
         console.print(
