@@ -18,6 +18,14 @@ from riskoff.diagnosis.result import Evidence
 from riskoff.indicators.basket import CLASS_LABELS, DEFAULT_BASKET, RISK_CLASSES, SAFE_HAVENS
 
 
+def history_percentile(history: pd.Series, value: float) -> float:
+    """Share of the history's values at or below ``value`` (NaN when either is missing)."""
+    h = history.dropna().to_numpy(dtype=float)
+    if not len(h) or not math.isfinite(value):
+        return math.nan
+    return float(np.mean(h <= value))
+
+
 def ramp(x: float, bounds: tuple[float, float]) -> float:
     """0 at or below ``bounds[0]``, 1 at or above ``bounds[1]``, linear between; NaN gives 0."""
     lo, hi = bounds
@@ -515,8 +523,7 @@ def day_state(
     """Collect the numbers of ``day`` that the rules read (all known on that day)."""
     row = table.loc[day].to_dict()
     history = table.loc[:day]
-    stress_hist = history["stress_index"].dropna()
-    pct = float((stress_hist <= stress_hist.iloc[-1]).mean()) if len(stress_hist) else math.nan
+    pct = history_percentile(history["stress_index"], float(row["stress_index"]))
     spread = history["funding_spread_bp"].iloc[-5:]
     cal = history["calendar_day"].iloc[-5:].astype(bool)
     row["funding_max_5d_bp"] = float(spread.max()) if spread.notna().any() else math.nan

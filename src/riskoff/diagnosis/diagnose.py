@@ -6,10 +6,9 @@ import math
 from datetime import date
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from riskoff.diagnosis.classify import classify, day_state
+from riskoff.diagnosis.classify import classify, day_state, history_percentile
 from riskoff.diagnosis.result import AssetMove, Diagnosis, Trigger
 from riskoff.indicators import IndicatorSet, indicator_set
 from riskoff.indicators.basket import CLASS_LABELS, basket_proxies
@@ -78,13 +77,6 @@ TYPE_PHRASES = {
 }
 
 
-def _percentile(history: pd.Series, value: float) -> float:
-    h = history.dropna().to_numpy(dtype=float)
-    if not len(h) or not math.isfinite(value):
-        return math.nan
-    return float(np.mean(h <= value))
-
-
 def _safe_haven_verdict(shf: float, dollar_z: float) -> str:
     if not math.isfinite(shf):
         return "unknown"
@@ -144,7 +136,7 @@ def diagnose_from(result: IndicatorSet, day: pd.Timestamp, analogs_k: int = 5) -
     }
     indicators["funding_state"] = str(row["funding_state"])
     indicators["calendar_day"] = bool(row["calendar_day"])
-    percentiles = {k: _percentile(history[k], float(row[k])) for k in REPORTED}
+    percentiles = {k: history_percentile(history[k], float(row[k])) for k in REPORTED}
     returns = [
         AssetMove(
             asset_class=c,
