@@ -27,7 +27,6 @@ from riskoff.alerts import (
     parse_expression,
     parse_rules,
 )
-from riskoff.commands_live import register
 
 
 @pytest.fixture(autouse=True)
@@ -222,12 +221,7 @@ def test_build_context_on_the_real_diagnosis_shape(monkeypatch: pytest.MonkeyPat
 
 # -- the command ------------------------------------------------------------------------------
 def _app() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
-
-    @app.command("noop")
-    def _noop() -> None:
-        """Nothing."""
+    from riskoff.cli import app
 
     return app
 

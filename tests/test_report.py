@@ -23,7 +23,6 @@ from riskoff.indicators.composite import compare_with_published
 from riskoff.indicators.funding import RESERVE_DRAIN_USD_BN, STATE_THRESHOLDS_BP
 from riskoff.report import Report, render_html, render_json, render_text, report_from
 from riskoff.report.charts import plotly_figure
-from riskoff.report.command import register
 from riskoff.report.narrative import (
     SECTION_ORDER,
     THRESHOLDS,
@@ -326,13 +325,8 @@ def test_json_has_every_section_and_the_diagnosis(built: dict[str, Built]) -> No
 
 # -- the command ---------------------------------------------------------------------------------
 def _app() -> typer.Typer:
-    app = typer.Typer()
+    from riskoff.cli import app
 
-    @app.callback()
-    def _root() -> None:
-        """Test app."""
-
-    register(app)
     return app
 
 

@@ -31,7 +31,6 @@ from riskoff_testnet import (
 )
 
 from riskoff.catalog import get_spec
-from riskoff.commands_live import register
 from riskoff.errors import CatalogError
 from riskoff.sources import reset_shared_client
 from riskoff.store import Store
@@ -219,12 +218,7 @@ def test_bundled_source_restores_an_empty_store(tmp_path: Path) -> None:
 
 # -- the command ------------------------------------------------------------------------------
 def _app() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
-
-    @app.command("noop")
-    def _noop() -> None:  # a second command keeps typer from collapsing to one
-        """Nothing."""
+    from riskoff.cli import app
 
     return app
 
@@ -262,13 +256,7 @@ _CHILD = textwrap.dedent(
     sys.path.insert(0, {helpers!r})
     from riskoff_testnet import install_blocker
     install_blocker()
-    import typer
-    from riskoff.commands_live import register
-    app = typer.Typer()
-    register(app)
-    @app.command("noop")
-    def noop() -> None:
-        pass
+    from riskoff.cli import app
     app(["update", "--source", "fred", "--series", {series!r}])
     """
 )

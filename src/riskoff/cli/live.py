@@ -13,17 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from riskoff.cli._app import app, console, err_console
 from riskoff.errors import RiskoffError
 
 if TYPE_CHECKING:
     from riskoff.update import SeriesOutcome, UpdateReport
-
-console = Console()
-err_console = Console(stderr=True)
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -85,6 +82,7 @@ def _summary_table(report: UpdateReport) -> Table:
     return table
 
 
+@app.command("update")
 def update_command(
     series: Annotated[
         list[str] | None,
@@ -151,6 +149,7 @@ def update_command(
     raise typer.Exit(report.exit_code)
 
 
+@app.command("check")
 def check_command(
     rules: Annotated[
         Path | None,
@@ -195,9 +194,3 @@ def check_command(
         fired = len(document["fired"])
         console.print(f"{fired} of {len(results)} rules fired", highlight=False)
     raise typer.Exit(1 if document["fired"] else 0)
-
-
-def register(app: typer.Typer) -> None:
-    """Add the ``update`` and ``check`` commands to ``app``."""
-    app.command("update")(update_command)
-    app.command("check")(check_command)

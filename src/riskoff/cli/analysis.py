@@ -1,0 +1,207 @@
+"""The analysis commands: latest, indicators, diagnose, analogs and report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from riskoff.cli._app import app, console
+from riskoff.cli.options import check_date as _check_date
+from riskoff.cli.options import fmt_number as _fmt
+from riskoff.errors import RiskoffError
+
+
+@app.command("latest")
+def latest(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", callback=_check_date, help="Knowledge date.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Print the latest values of the key series with their dates."""
+    from riskoff.describe import KEY_SERIES, summarize
+    from riskoff.store import default_store
+
+    store = default_store()
+    summaries = [summarize(s, as_of=as_of, store=store) for s in KEY_SERIES]
+    if fmt == "json":
+        console.print_json(json.dumps([s.to_dict() for s in summaries]))
+        return
+    table = Table(title="Key series, latest known values" + (f" as of {as_of}" if as_of else ""))
+    for col in ("series", "value", "unit", "date", "1w", "1m", "1y", "change unit", "pctile"):
+        table.add_column(col, justify="right" if col not in ("series", "unit") else "left")
+    for s in summaries:
+        table.add_row(
+            s.series_id,
+            _fmt(s.value),
+            s.unit,
+            str(s.last_date),
+            *(_fmt(s.changes[k]) for k in ("1w", "1m", "1y")),
+            s.change_unit,
+            f"{s.percentile:.0%}" if s.percentile is not None else "-",
+        )
+    console.print(table)
+
+
+@app.command("indicators")
+def indicators_cmd(
+    start: Annotated[
+        str | None, typer.Option("--start", callback=_check_date, help="First date.")
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--end", callback=_check_date, help="Last date (and knowledge date)."),
+    ] = None,
+    columns: Annotated[
+        list[str] | None, typer.Option("--columns", help="Indicator column (repeat).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    window: Annotated[int, typer.Option(help="Window in business days.")] = 10,
+) -> None:
+    """Print indicators (point-in-time: each row uses data up to its date)."""
+    import riskoff
+
+    frame = riskoff.indicators(start=start, end=end, window=window)
+    if start is None and fmt == "table":
+        frame = frame.tail(10)
+    if columns:
+        unknown = [c for c in columns if c not in frame.columns]
+        if unknown:
+            raise RiskoffError(f"unknown indicator column(s): {', '.join(unknown)}")
+        frame = frame[columns]
+    elif fmt == "table":
+        frame = frame[list(DEFAULT_INDICATOR_COLUMNS)]
+    if fmt == "csv":
+        frame.to_csv(sys.stdout)
+    elif fmt == "json":
+        out = frame.copy()
+        out.index = out.index.strftime("%Y-%m-%d")
+        sys.stdout.write(out.to_json(orient="index", indent=1) + "\n")
+    else:
+        table = Table(title="riskoff indicators")
+        table.add_column("date")
+        for col in frame.columns:
+            table.add_column(col, justify="right")
+        for day, row in frame.iterrows():
+            table.add_row(
+                str(day.date()),
+                *(v if isinstance(v, str) else _fmt(float(v)) for v in row.to_numpy()),
+            )
+        console.print(table)
+
+
+DEFAULT_INDICATOR_COLUMNS = (
+    "sofr_iorb_bp",
+    "funding_state",
+    "net_liquidity_usd_bn",
+    "stress_index",
+    "avg_corr_60d",
+    "breadth",
+    "safe_haven_failure",
+)
+
+
+@app.command("diagnose")
+def diagnose_cmd(
+    date: Annotated[
+        str | None,
+        typer.Option("--date", callback=_check_date, help="Day to diagnose (YYYY-MM-DD)."),
+    ] = None,
+    window: Annotated[int, typer.Option("--window", help="Window in business days.")] = 10,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Diagnose a day: crash type, evidence, stress, funding, breadth and analogs."""
+    from riskoff.diagnosis.diagnose import diagnose
+    from riskoff.textview import print_diagnosis
+
+    result = diagnose(date, window=window)
+    if fmt == "json":
+        sys.stdout.write(result.to_json() + "\n")
+    else:
+        print_diagnosis(result, console)
+
+
+@app.command("analogs")
+def analogs_cmd(
+    date: Annotated[
+        str | None, typer.Option("--date", callback=_check_date, help="Day (YYYY-MM-DD).")
+    ] = None,
+    k: Annotated[int, typer.Option("-k", help="How many.")] = 5,
+    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """The closest historical episodes and past windows."""
+    import riskoff
+
+    found = riskoff.analogs(date, k=k)
+    if fmt == "json":
+        console.print_json(json.dumps(found, default=str))
+        return
+    table = Table(title="Closest labelled episodes")
+    for col in ("episode", "peak", "type", "similarity", "similar in", "differs in"):
+        table.add_column(col)
+    for a in found["episodes"]:
+        table.add_row(
+            a["name"],
+            a["peak"],
+            a["crash_type"],
+            f"{a['similarity']:.2f}",
+            "; ".join(a["similar_in"]),
+            "; ".join(a["differs_in"]),
+        )
+    console.print(table)
+    paths = Table(title="Most similar past windows (trajectory shape)")
+    for col in ("start", "end", "distance", "US equities next 20d"):
+        paths.add_column(col)
+    for p in found["paths"]:
+        nxt = p["equities_next_20d_pct"]
+        paths.add_row(
+            p["start"], p["end"], f"{p['distance']:.2f}", "-" if nxt is None else f"{nxt:+.1f}%"
+        )
+    console.print(paths)
+
+
+FORMAT_HELP = "html (one self-contained file), md (with PNG charts), text or json."
+
+
+@app.command("report")
+def report_cmd(
+    date: Annotated[
+        str | None, typer.Option("--date", help="Day to report on (default: the latest).")
+    ] = None,
+    window: Annotated[int, typer.Option("--window", help="Window in business days.")] = 10,
+    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "html",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="File to write (default: riskoff-report-<date>.<ext> here)."
+        ),
+    ] = None,
+    open_: Annotated[
+        bool, typer.Option("--open", help="Open the written report in a browser.")
+    ] = False,
+) -> None:
+    """Write a plain-language sell-off brief with charts.
+
+    Verdict, triggers, funding, breadth, history, regime, a practical note and the data behind
+    it, in HTML (default), Markdown, text or JSON.
+    """
+    from riskoff.errors import RiskoffError
+    from riskoff.report.render import FORMATS, build_report, render_json, render_text, write_report
+
+    if fmt not in FORMATS:
+        raise RiskoffError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    report = build_report(date, window=window)
+    if fmt in ("text", "json") and output is None:
+        sys.stdout.write(render_text(report) if fmt == "text" else render_json(report))
+        return
+    path = write_report(report, fmt, output)
+    typer.echo(f"wrote {path}")
+    if open_:
+        import webbrowser
+
+        webbrowser.open(path.resolve().as_uri())

@@ -1,0 +1,43 @@
+"""The commands that judge the classifier: validate and episodes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from riskoff.cli._app import app, console
+
+
+@app.command("validate")
+def validate_cmd(
+    window: Annotated[int, typer.Option("--window", help="Window in business days.")] = 10,
+    fmt: Annotated[str, typer.Option("--format", help="text, markdown or json.")] = "text",
+) -> None:
+    """Score the classifier on every library episode and on calm dates."""
+    from riskoff.diagnosis.validate import validate
+    from riskoff.textview import print_scorecard
+
+    card = validate(window=window)
+    if fmt == "json":
+        console.print_json(json.dumps(card.to_dict()))
+    elif fmt == "markdown":
+        sys.stdout.write(card.to_markdown() + "\n")
+    else:
+        print_scorecard(card, console)
+
+
+@app.command("episodes")
+def episodes_cmd() -> None:
+    """List the labelled historical episodes."""
+    from riskoff.diagnosis.episodes import load_episodes
+
+    table = Table(title="Episode library")
+    for col in ("peak", "name", "type", "epicenter", "source"):
+        table.add_column(col)
+    for e in load_episodes():
+        table.add_row(e.peak.isoformat(), e.name, e.crash_type, e.epicenter or "", e.source[:60])
+    console.print(table)
