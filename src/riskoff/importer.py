@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from riskoff.catalog import SeriesSpec, load_catalog
+from riskoff.checks import UNIT_CONVERSIONS, clean_observations, read_user_csv
 from riskoff.errors import DataError
 from riskoff.store import Store, WriteResult, default_store
-from riskoff.validation import UNIT_CONVERSIONS, clean_observations, read_user_csv
 
 
 def import_csv(

@@ -328,7 +328,7 @@ class Store:
             The series.
         frame : DataFrame
             Columns ``date`` and ``value`` in the catalog unit, as returned by
-            :func:`riskoff.validation.clean_observations`.
+            :func:`riskoff.checks.clean_observations`.
         source : str
             Where the values came from (``fred``, ``user:FILE`` ...).
         seen_at : datetime, optional

@@ -2,7 +2,7 @@
 
 For each selected series riskoff asks its source only for what is new since the last stored
 date, minus a small overlap that catches revisions; validates the answer at the store boundary
-(:func:`riskoff.validation.clean_observations`, including the unit check against stored
+(:func:`riskoff.checks.clean_observations`, including the unit check against stored
 values); and writes it in one transaction (:meth:`riskoff.store.Store.write`). A series that
 fails leaves the store as it was and never stops the others.
 
@@ -26,10 +26,10 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from riskoff.catalog import SeriesSpec, load_catalog
+from riskoff.checks import clean_observations
 from riskoff.errors import CatalogError, MissingExtraError, RiskoffError
 from riskoff.sources import Source, get_source, known_sources, missing_extra
 from riskoff.store import Store
-from riskoff.validation import clean_observations
 
 DEFAULT_OVERLAP_DAYS = 10
 # Weekly and monthly series are revised further back than daily ones (H.4.1 revisions, IMF
