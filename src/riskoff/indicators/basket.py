@@ -53,6 +53,9 @@ SAFE_HAVENS = ("gold", "long_treasuries", "yen")
 CASH_DOLLAR = "dollar"
 EQUITY_ANCHOR = "us_equities"
 RISK_CLASSES = tuple(c for c in DEFAULT_BASKET if c not in (*SAFE_HAVENS, CASH_DOLLAR))
+# Series read alongside the basket but not part of it (they would count twice in breadth and
+# co-movement): ether for the analog fingerprint, the 30-year mortgage rate for the brief.
+SIDE_SERIES = {"ether": "ETH-USD", "mortgage_30y": "MORTGAGE30US"}
 # Readable names for reports.
 CLASS_LABELS = {
     "us_equities": "US equities",
@@ -72,13 +75,15 @@ CLASS_LABELS = {
     "crypto": "Bitcoin",
     "dollar": "US dollar",
     "yen": "Japanese yen",
+    "ether": "Ether",
 }
 
 
 def basket_series(basket: dict[str, tuple[Proxy, ...]] | None = None) -> list[str]:
-    """Return every series id the basket may use."""
+    """Return every series id the basket may use (with ``SIDE_SERIES`` for the default basket)."""
+    side = set(SIDE_SERIES.values()) if basket is None or basket is DEFAULT_BASKET else set()
     basket = basket or DEFAULT_BASKET
-    return sorted({p.series_id for proxies in basket.values() for p in proxies})
+    return sorted({p.series_id for proxies in basket.values() for p in proxies} | side)
 
 
 def basket_proxies(

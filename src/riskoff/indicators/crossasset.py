@@ -12,12 +12,46 @@ FELL_Z = -1.0  # a class "fell" when its window move is below minus one sigma
 EQUITY_SELLOFF_Z = -1.0  # safe-haven behaviour is only judged while equities sell off
 
 
+MAX_CARRY = 5  # business days a level may be carried past its last observation at the end
+
+
+def carried_tail(returns: pd.DataFrame, max_carry: int = MAX_CARRY) -> pd.Series:
+    """Rows at the end of the frame where each class has no new observation yet.
+
+    A series published with a lag (LBMA gold, weekly data) is carried forward over the last
+    rows of a point-in-time panel, which shows as exact zero returns. Only the tail of the
+    frame is judged: inside history a zero return is a holiday or an unchanged close.
+
+    Returns
+    -------
+    Series
+        Per class, how many of the last rows (0 to ``max_carry``) are carried values.
+    """
+    counts = {}
+    tail = returns.iloc[-(max_carry + 1) :]
+    for c in returns.columns:
+        values = tail[c].to_numpy(dtype=float)
+        k = 0
+        for v in values[::-1]:
+            if v == 0.0 and k < max_carry:
+                k += 1
+            else:
+                break
+        # A run of zeros reaching back beyond the tail (or all-missing data) is no lag.
+        counts[c] = k if k < len(values) and np.isfinite(values[len(values) - 1 - k]) else 0
+    return pd.Series(counts, dtype=int)
+
+
 def window_moves(returns: pd.DataFrame, window: int = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return each class's move over the window and that move in units of its own sigma.
 
+    The window of a row is ``window`` observations ending at the class's latest observation:
+    on the last rows, a class whose level is still carried forward (published with a lag)
+    keeps the move of its last observed day, so a 10-day move never shrinks to 9 days.
     The sigma is the standard deviation of daily returns over the ``VOL_LOOKBACK`` days that
     end where the window starts, times sqrt(window): the crash being judged does not inflate
-    its own yardstick.
+    its own yardstick. Log returns are summed for the z-score; the percent move is the simple
+    return between the two closes (``expm1`` of the summed log returns).
 
     Returns
     -------
@@ -27,8 +61,34 @@ def window_moves(returns: pd.DataFrame, window: int = 10) -> tuple[pd.DataFrame,
     log_move = returns.rolling(window, min_periods=window - 2).sum()
     sigma = returns.rolling(VOL_LOOKBACK, min_periods=VOL_LOOKBACK // 2).std().shift(window)
     move_z = log_move / (sigma * np.sqrt(window))
+    if len(returns) > window:
+        for c, k in carried_tail(returns).items():
+            if k:
+                log_move.iloc[-k:, log_move.columns.get_loc(c)] = log_move[c].iloc[-k - 1]
+                move_z.iloc[-k:, move_z.columns.get_loc(c)] = move_z[c].iloc[-k - 1]
     move_pct = np.expm1(log_move) * 100.0
     return move_pct, move_z
+
+
+def window_span(
+    returns: pd.DataFrame, window: int, day: pd.Timestamp
+) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """The closes each class's window move on ``day`` runs between: ``(start, end)``.
+
+    ``end`` is the class's latest observation on or before ``day`` (see :func:`window_moves`)
+    and ``start`` the business day ``window`` rows earlier.
+    """
+    upto = returns.loc[:day]
+    carried = carried_tail(upto) if len(upto) > window else pd.Series(dtype=int)
+    out = {}
+    n = len(upto)
+    for c in upto.columns:
+        k = int(carried.get(c, 0))
+        end = n - 1 - k
+        if end - window < 0:
+            continue
+        out[c] = (upto.index[end - window], upto.index[end])
+    return out
 
 
 def day_moves(returns: pd.DataFrame) -> pd.DataFrame:
