@@ -31,3 +31,11 @@ class MissingExtraError(RiskoffError):
 
 class StaleDataError(RiskoffError):
     """The data needed for an answer end too long before the requested date."""
+
+
+class HostUnreachableError(SourceError):
+    """A provider's host cannot be reached at all (no route, refused, name not resolved)."""
+
+    def __init__(self, source: str, series: str, host: str, reason: str) -> None:
+        self.host = host
+        super().__init__(source, series, reason)
