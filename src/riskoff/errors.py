@@ -39,3 +39,7 @@ class HostUnreachableError(SourceError):
     def __init__(self, source: str, series: str, host: str, reason: str) -> None:
         self.host = host
         super().__init__(source, series, reason)
+
+
+class StoreError(RiskoffError):
+    """The store file cannot be opened or written: damaged, busy, or in an unusable place."""
