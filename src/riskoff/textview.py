@@ -26,7 +26,7 @@ def print_diagnosis(d: Diagnosis, console: Console) -> None:
         f"type [bold]{d.crash_type}[/bold]{epicenter}; confidence {d.confidence:.2f}; "
         f"runner-up {d.runner_up}; severity {d.severity}"
     )
-    console.print(f"safe havens: {d.safe_haven_verdict}")
+    console.print(f"safe havens: {d.safe_haven_text or d.safe_haven_verdict}")
     console.print("[bold]Evidence[/bold]")
     for e in d.evidence:
         mark = "[green]+[/green]" if e.direction == "supports" else "[red]-[/red]"

@@ -12,6 +12,7 @@ from riskoff.diagnosis.classify import classify, day_state, history_percentile
 from riskoff.diagnosis.result import AssetMove, Diagnosis, Trigger
 from riskoff.indicators import IndicatorSet, indicator_set
 from riskoff.indicators.basket import CLASS_LABELS, basket_proxies
+from riskoff.vocabulary import CrashType, Epicenter, FundingState, SafeHavenVerdict, Severity
 
 # (column of the move, column of its z, label, unit, series) for the ranked triggers.
 TRIGGERS = (
@@ -77,18 +78,21 @@ TYPE_PHRASES = {
 }
 
 
-def _safe_haven_verdict(shf: float, dollar_z: float) -> str:
+def _safe_haven_verdict(shf: float, dollar_z: float) -> tuple[SafeHavenVerdict, str, bool]:
+    """The typed verdict, its sentence, and whether it was a dash for cash."""
     if not math.isfinite(shf):
-        return "unknown"
+        return SafeHavenVerdict.UNKNOWN, "unknown", False
     if shf == 0.0:
-        return "not tested: equities were not selling off"
+        return SafeHavenVerdict.NOT_TESTED, "not tested: equities were not selling off", False
     if shf >= 0.5:
-        return "failed: havens fell with equities" + (
-            " while the dollar rose (a dash for cash)" if dollar_z > 0 else ""
+        dash = dollar_z > 0
+        text = "failed: havens fell with equities" + (
+            " while the dollar rose (a dash for cash)" if dash else ""
         )
+        return SafeHavenVerdict.FAILED, text, dash
     if shf <= -0.5:
-        return "protected: havens rallied (a flight to safety)"
-    return "mixed: havens neither clearly fell nor clearly rallied"
+        return SafeHavenVerdict.PROTECTED, "protected: havens rallied (a flight to safety)", False
+    return SafeHavenVerdict.MIXED, "mixed: havens neither clearly fell nor clearly rallied", False
 
 
 def _headline(d: dict[str, Any], window: int) -> str:
@@ -176,24 +180,30 @@ def diagnose_from(result: IndicatorSet, day: pd.Timestamp, analogs_k: int = 5) -
         "stress_percentile": state.stress_percentile,
         "funding_state": str(row["funding_state"]),
     }
+    haven, haven_text, dash = _safe_haven_verdict(
+        float(row["safe_haven_failure"]), state.z("dollar")
+    )
     return Diagnosis(
         date=date_text,
         window=window,
-        crash_type=verdict.crash_type,
-        epicenter=verdict.epicenter,
+        crash_type=CrashType(verdict.crash_type),
+        epicenter=Epicenter(verdict.epicenter) if verdict.epicenter else None,
         confidence=verdict.confidence,
-        runner_up=verdict.runner_up,
+        runner_up=CrashType(verdict.runner_up),
         scores=verdict.scores,
-        severity=verdict.severity,
+        severity=Severity(verdict.severity),
         headline=_headline(facts, window),
         stress_index=facts["stress_index"],
         stress_percentile=state.stress_percentile,
-        funding_state=facts["funding_state"],
+        funding_state=FundingState(facts["funding_state"]),
         breadth=float(row["breadth"]),
         fell=[m.asset_class for m in returns if m.move_z < -1.0 and m.asset_class != "dollar"],
         missing=[c for c in result.move_pct.columns if not math.isfinite(state.pct(c))],
         safe_haven_failure=float(row["safe_haven_failure"]),
-        safe_haven_verdict=_safe_haven_verdict(float(row["safe_haven_failure"]), state.z("dollar")),
+        safe_haven_verdict=haven,
+        safe_haven_text=haven_text,
+        dash_for_cash=dash,
+        as_of=date_text,
         returns=returns,
         triggers=triggers,
         sectors=sectors,

@@ -5,20 +5,15 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import pandas as pd
 
-CRASH_TYPES = (
-    "calm",
-    "liquidity_crunch",
-    "flight_to_safety",
-    "rate_shock",
-    "concentrated",
-    "funding_squeeze",
-    "carry_unwind",
-    "broad_selloff",
-)
+from riskoff.vocabulary import CrashType, Epicenter, FundingState, SafeHavenVerdict, Severity
+
+# Every crash type, as plain strings in the vocabulary's order.
+CRASH_TYPES = tuple(t.value for t in CrashType)
 
 
 @dataclass(frozen=True)
@@ -51,13 +46,52 @@ class Evidence:
 
 @dataclass(frozen=True)
 class AssetMove:
-    """An asset class's move over the window."""
+    """An asset class's move over the window, from the close of ``start`` to that of ``end``."""
 
     asset_class: str
     label: str
     move_pct: float
     move_z: float
     proxy: str
+    start: str = ""
+    end: str = ""
+
+
+@dataclass(frozen=True)
+class EpicenterMove:
+    """One epicenter of a sell-off: the asset class that fell, how far and how unusually.
+
+    Attributes
+    ----------
+    epicenter : Epicenter
+        The market named (``precious_metals`` for gold or silver ...).
+    asset_class : str
+        The basket class behind it (``silver``).
+    label : str
+        Its readable name.
+    move_pct, move_z : float
+        Simple return over the window in percent, and that move in units of its own sigma.
+    day_pct, day_z : float
+        The return of the day itself, and in units of its daily sigma.
+    severity : Severity
+        How bad the move is for that market.
+    series : str
+        The proxy series the moves are measured on.
+    start, end : str
+        Observation dates of the window's first and last close (ISO).
+    """
+
+    epicenter: Epicenter
+    asset_class: str
+    label: str
+    move_pct: float
+    move_z: float
+    day_pct: float
+    day_z: float
+    severity: Severity
+    series: str
+    start: str
+    end: str
 
 
 @dataclass(frozen=True)
@@ -70,6 +104,32 @@ class Trigger:
     unit: str
     z: float
     series: str
+    observed: str = ""
+
+
+@dataclass(frozen=True)
+class DollarReading:
+    """The US dollar over the window: the broad trade-weighted index where known, else a proxy.
+
+    Attributes
+    ----------
+    move_pct, z : float
+        Move in percent over the window (positive: dollar stronger) and in sigma of its history.
+    series : str
+        ``DTWEXBGS`` when the broad index covers the whole window, else the proxy used
+        (``DTWEXBGS+FX proxy`` when the index's last days are extended by the daily proxy).
+    start, end : str
+        Observation dates of the window's ends (ISO).
+    bid : bool
+        True when the dollar rose by more than the rule table's "dollar bid" bound.
+    """
+
+    move_pct: float
+    z: float
+    series: str
+    start: str
+    end: str
+    bid: bool
 
 
 @dataclass
@@ -77,26 +137,34 @@ class Diagnosis:
     """The diagnosis of one date; print it for a summary, ``to_dict()`` for JSON.
 
     Every number carries its unit and date; ``evidence`` holds the claims behind the verdict,
-    for and against.
+    for and against. ``date`` is the business day described and ``as_of`` the knowledge date
+    (equal by default: point in time). ``epicenters`` lists up to three markets at the centre
+    of the selling, worst first (``epicenter`` is the first, or None); ``severity`` is the
+    worse of ``market_severity`` and the first epicenter's. ``runner_up`` is set only when its
+    score (``runner_up_score``) is a real alternative. ``indicators`` holds values and
+    ``observed`` the observation date of each (for a series published with a lag, the last
+    value known on ``as_of``). ``safe_haven_verdict`` is the typed reading and
+    ``safe_haven_text`` its sentence; ``dash_for_cash`` is True when havens failed while the
+    dollar was bid.
     """
 
     date: str
     window: int
-    crash_type: str
-    epicenter: str | None
+    crash_type: CrashType
+    epicenter: Epicenter | None
     confidence: float
-    runner_up: str
+    runner_up: CrashType | None
     scores: dict[str, float]
-    severity: str
+    severity: Severity
     headline: str
     stress_index: float | None
     stress_percentile: float | None
-    funding_state: str
+    funding_state: FundingState
     breadth: float | None
     fell: list[str]
     missing: list[str]
     safe_haven_failure: float | None
-    safe_haven_verdict: str
+    safe_haven_verdict: SafeHavenVerdict
     returns: list[AssetMove]
     triggers: list[Trigger]
     sectors: dict[str, float]
@@ -105,6 +173,16 @@ class Diagnosis:
     percentiles: dict[str, float]
     analogs: list[dict[str, Any]] = field(default_factory=list)
     path_matches: list[dict[str, Any]] = field(default_factory=list)
+    # Added with the typed vocabulary; see the class docstring.
+    as_of: str = ""
+    epicenters: list[EpicenterMove] = field(default_factory=list)
+    market_severity: Severity = Severity.UNKNOWN
+    runner_up_score: float | None = None
+    funding_direction: str = "flat"
+    dollar: DollarReading | None = None
+    safe_haven_text: str = ""
+    dash_for_cash: bool = False
+    observed: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (NaN becomes None)."""
@@ -125,7 +203,12 @@ class Diagnosis:
             self.headline,
             f"type: {self.crash_type}"
             + (f" (epicenter: {self.epicenter})" if self.epicenter else "")
-            + f"; confidence {self.confidence:.2f}; runner-up {self.runner_up}",
+            + f"; confidence {self.confidence:.2f}"
+            + (
+                f"; runner-up {self.runner_up} (score {self.runner_up_score:.2f})"
+                if self.runner_up is not None and self.runner_up_score is not None
+                else ""
+            ),
         ]
         if self.stress_index is not None:
             pct = f" ({self.stress_percentile:.0%} percentile)" if self.stress_percentile else ""
@@ -145,6 +228,8 @@ class Diagnosis:
 
 
 def _clean(value: Any) -> Any:
+    if isinstance(value, StrEnum):
+        return value.value
     if isinstance(value, float):
         return None if math.isnan(value) or math.isinf(value) else value
     if isinstance(value, dict):

@@ -59,7 +59,7 @@ HAVEN_STATES = {
     "protected": "protected",
     "failed": "failed",
     "mixed": "gave mixed protection",
-    "not tested": "were not tested (equities did not sell off)",
+    "not_tested": "were not tested (equities did not sell off)",
 }
 TOP_ANALOGS = 3
 TOP_PATHS = 3
@@ -1703,7 +1703,7 @@ def _havens(book: FactBook, d: Diagnosis) -> list[Sentence]:
     if "dollar" in moves:
         out.append(_wrap("The US dollar: {inner}.", _class_move(book, "dollar", label=False)))
     verdict = d.safe_haven_verdict
-    if verdict.startswith("not tested"):
+    if verdict == "not_tested":
         out.append(
             S(
                 "Did they protect? Not tested: US equities did not fall by more than {fell} "
@@ -1727,7 +1727,7 @@ def _havens(book: FactBook, d: Diagnosis) -> list[Sentence]:
     if not detail:
         detail.append("none moved much")
     dash = (
-        " The dollar rose while havens fell: a dash for cash." if "dash for cash" in verdict else ""
+        " The dollar rose while havens fell: a dash for cash." if d.dash_for_cash else ""
     )
     out.append(S(overall + " ({detail})." + dash, {"detail": "; ".join(detail)}))
     if d.safe_haven_failure is not None and d.safe_haven_failure != 0.0:
