@@ -3,27 +3,36 @@
 Two searches:
 
 1. **Episodes by fingerprint.** A day's fingerprint is its window moves (in sigma) of the main
-   asset classes, the funding spread, the 20-day cross-asset correlation, the stress index,
-   breadth and safe-haven failure, each divided by a scale that makes one unit a large
-   difference (``FINGERPRINT_SCALES``). The distance between two days is a weighted root mean
-   square of the scaled differences over the features both have, each weighted by the larger of
-   its two scaled magnitudes (plus a floor), so the moves that define a day count more than the
-   many small ones. Episodes from before some markets existed are compared on what exists, but a
-   feature that is extreme today and unknown then counts as if it had not moved then
-   (``MISSING_PENALTY``): a 2007 episode cannot look like a bitcoin crash for lack of bitcoin.
-   Similarity is ``1 / (1 + distance)``.
+   asset classes (silver, semiconductors and ether included), the funding spread, the 20-day
+   cross-asset correlation, the stress index, breadth and safe-haven failure, each divided by a
+   scale that makes one unit a large difference (``FINGERPRINT_SCALES``) and clipped at
+   ``FEATURE_CLIP`` units, so one extreme feature (the +315 bp repo spike of September 2019)
+   says "very large" without outweighing every other feature. The distance between two days
+   is a weighted root mean square of the scaled differences over the features both have, each
+   weighted by the larger of its two scaled magnitudes (plus a floor), so the moves that define
+   a day count more than the many small ones. Episodes from before some markets existed are
+   compared on what exists, but a feature that is extreme today and unknown then counts as if
+   it had not moved then (``MISSING_PENALTY``): a 2007 episode cannot look like a bitcoin
+   crash for lack of bitcoin. Similarity is ``1 / (1 + distance)``.
 2. **Path search over the whole history.** The last ``m`` days of a multi-indicator trajectory
    (equities, gold, long Treasuries and the dollar as cumulative returns, the stress index and the
    20-day correlation) are compared with every past window of the same length by z-normalised
    Euclidean distance (MASS, FFT-based), so the shape of the move counts, not its level.
 
-Only what was knowable on the day is used: episodes that had not ended by then are left out, and
-path matches must end before the query window starts.
+Only what was knowable on the day is used: episodes that contain the day, or ended fewer than
+``MIN_GAP_BDAYS`` business days before it, are left out, and path matches must end before the
+query window starts. An episode's fingerprint is its peak day as known on that day (point in
+time), read from the bundled ``episode_fingerprints.json`` (rebuilt with
+:func:`build_fingerprint_table`), so the same episode-day has the same values in every brief.
 """
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Callable, Mapping
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,22 +40,27 @@ import pandas as pd
 
 from riskoff.diagnosis.episodes import Episode, load_episodes
 from riskoff.indicators import IndicatorSet
-from riskoff.indicators.basket import CLASS_LABELS
+from riskoff.indicators.basket import CLASS_LABELS, SIDE_SERIES
+from riskoff.indicators.crossasset import window_moves
 
 FINGERPRINT_CLASSES = (
     "us_equities",
     "tech",
+    "semis",
     "banks",
     "japan",
     "em_equities",
     "credit",
     "long_treasuries",
     "gold",
+    "silver",
     "oil",
     "crypto",
+    "ether",
     "dollar",
     "yen",
 )
+SIDE_CLASSES = {"ether": SIDE_SERIES["ether"]}  # not in the basket: z computed from the panel
 # One unit of each feature's scale is a large difference between two days.
 FINGERPRINT_SCALES: dict[str, float] = {
     **{f"z_{c}": 2.0 for c in FINGERPRINT_CLASSES},
@@ -64,6 +78,9 @@ FEATURE_LABELS = {
     "safe_haven_failure": "safe-haven failure",
 }
 Z_CLIP = 8.0  # window z beyond this adds nothing: a -12 sigma crash is "huge", like -8
+FEATURE_CLIP = 3.0  # scaled features are clipped here: beyond three large differences is "extreme"
+MIN_GAP_BDAYS = 20  # an episode must have ended this many business days before the day
+FINGERPRINT_FILE = "episode_fingerprints.json"
 MIN_SHARED = 6  # features two days must share to be compared
 WEIGHT_FLOOR = 0.25  # every shared feature counts at least this much
 MISSING_PENALTY = 1.0  # share of an extreme feature's size counted when the other day lacks it
@@ -72,21 +89,40 @@ PATH_LENGTH = 60
 PATH_DIMENSIONS = ("us_equities", "gold", "long_treasuries", "dollar")
 
 
+def _side_z(result: IndicatorSet, series_id: str) -> pd.Series:
+    """Window z of a side series (not in the basket), computed like the basket's."""
+    if series_id not in result.panel:
+        return pd.Series(np.nan, index=result.panel.index)
+    level = result.panel[series_id]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ret = np.log((level / level.shift(1)).where(level > 0))
+    _, z = window_moves(ret.to_frame("x"), result.window)
+    return z["x"]
+
+
 def fingerprint(result: IndicatorSet, day: pd.Timestamp) -> dict[str, float]:
     """Return the fingerprint of ``day`` (NaN features dropped)."""
     features: dict[str, float] = {}
     z = result.move_z.loc[day]
     for c in FINGERPRINT_CLASSES:
-        if c in z and math.isfinite(z[c]):
-            features[f"z_{c}"] = float(np.clip(z[c], -Z_CLIP, Z_CLIP))
+        value = float(z.get(c, math.nan))
+        if c in SIDE_CLASSES:
+            value = float(_side_z(result, SIDE_CLASSES[c]).get(day, math.nan))
+        if math.isfinite(value):
+            features[f"z_{c}"] = float(np.clip(value, -Z_CLIP, Z_CLIP))
     row = result.table.loc[day]
     for key in ("funding_spread_bp", "avg_corr_20d", "stress_index", "breadth"):
-        if math.isfinite(row[key]):
+        if key in row and math.isfinite(row[key]):
             features[key] = float(row[key])
     shf = row["safe_haven_failure"]
     if math.isfinite(shf):
         features["safe_haven_failure"] = float(shf)
     return features
+
+
+def _scaled(key: str, value: float) -> float:
+    """A feature in units of a large difference, clipped at ``FEATURE_CLIP``."""
+    return float(np.clip(value / FINGERPRINT_SCALES[key], -FEATURE_CLIP, FEATURE_CLIP))
 
 
 def _feature_text(key: str, today: float, other: float) -> str:
@@ -105,12 +141,10 @@ def compare(today: dict[str, float], other: dict[str, float]) -> dict[str, Any]:
     shared = [k for k in today if k in other]
     if len(shared) < MIN_SHARED:
         return {"similarity": math.nan, "distance": math.nan, "shared": len(shared)}
-    scaled_today = {k: v / FINGERPRINT_SCALES[k] for k, v in today.items()}
-    diffs = {k: scaled_today[k] - other[k] / FINGERPRINT_SCALES[k] for k in shared}
-    weights = {
-        k: max(abs(scaled_today[k]), abs(other[k] / FINGERPRINT_SCALES[k])) + WEIGHT_FLOOR
-        for k in shared
-    }
+    scaled_today = {k: _scaled(k, v) for k, v in today.items()}
+    scaled_other = {k: _scaled(k, other[k]) for k in shared}
+    diffs = {k: scaled_today[k] - scaled_other[k] for k in shared}
+    weights = {k: max(abs(scaled_today[k]), abs(scaled_other[k])) + WEIGHT_FLOOR for k in shared}
     for k, v in scaled_today.items():
         if k not in other and abs(v) > EXTREME:
             diffs[k] = MISSING_PENALTY * abs(v)
@@ -135,25 +169,93 @@ def compare(today: dict[str, float], other: dict[str, float]) -> dict[str, Any]:
     }
 
 
+def eligible(episode: Episode, day: pd.Timestamp) -> bool:
+    """An episode may be an analog of ``day`` when it ended ``MIN_GAP_BDAYS`` before it.
+
+    The episode containing the day, and one that ended days ago, would be the day itself.
+    """
+    cutoff = (day - pd.offsets.BDay(MIN_GAP_BDAYS)).date()
+    return episode.end <= cutoff
+
+
+def load_fingerprints(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Return the bundled point-in-time fingerprints: episode id -> ``{peak, features}``."""
+    if path is not None:
+        text = path.read_text(encoding="utf-8")
+    else:
+        file = resources.files("riskoff.diagnosis").joinpath(FINGERPRINT_FILE)
+        if not file.is_file():
+            return {}
+        text = file.read_text(encoding="utf-8")
+    data = json.loads(text)
+    return dict(data.get("episodes", {}))
+
+
+def build_fingerprint_table(
+    load: Callable[[pd.Timestamp], IndicatorSet], episodes: list[Episode] | None = None
+) -> dict[str, Any]:
+    """Compute every episode's fingerprint on its peak day as known on that day.
+
+    Parameters
+    ----------
+    load : callable
+        Returns the point-in-time indicator set for a day (the pipeline's ``indicator_set``).
+    episodes : list of Episode, optional
+        Default: the library.
+
+    Returns
+    -------
+    dict
+        ``{"episodes": {id: {"peak": iso, "features": {...}}}}``, ready for JSON.
+    """
+    out: dict[str, Any] = {}
+    for episode in episodes if episodes is not None else load_episodes():
+        peak = pd.Timestamp(episode.peak)
+        result = load(peak)
+        if peak not in result.table.index:
+            continue
+        features = {k: round(v, 6) for k, v in fingerprint(result, peak).items()}
+        out[episode.id] = {"peak": episode.peak.isoformat(), "features": features}
+    return {"episodes": out}
+
+
 def episode_analogs(
-    result: IndicatorSet, day: pd.Timestamp, k: int = 5, episodes: list[Episode] | None = None
+    result: IndicatorSet,
+    day: pd.Timestamp,
+    k: int = 5,
+    episodes: list[Episode] | None = None,
+    fingerprints: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """Rank the library's episodes that had ended by ``day`` by similarity to ``day``.
+
+    Parameters
+    ----------
+    fingerprints : mapping, optional
+        Point-in-time fingerprints by episode id (default: the bundled table); an episode
+        missing from it is read from ``result``.
 
     Returns
     -------
     list of dict
         ``id, name, peak, crash_type, epicenter, similarity, distance, shared, similar_in,
-        differs_in, fingerprint``, best first.
+        differs_in, fingerprint, rank, of``, best first; ``rank`` is the place among all
+        ``of`` eligible episodes.
     """
     today = fingerprint(result, day)
+    table = load_fingerprints() if fingerprints is None else fingerprints
     index = result.table.index
     ranked = []
     for episode in episodes if episodes is not None else load_episodes():
         peak = pd.Timestamp(episode.peak)
-        if episode.end >= day.date() or peak < index[0] or peak not in index:
+        if not eligible(episode, day):
             continue
-        theirs = fingerprint(result, peak)
+        stored = table.get(episode.id)
+        if stored is not None and stored.get("peak") == episode.peak.isoformat():
+            theirs = {key: float(v) for key, v in stored["features"].items()}
+        elif peak >= index[0] and peak in index:
+            theirs = fingerprint(result, peak)
+        else:
+            continue
         match = compare(today, theirs)
         if not math.isfinite(match["similarity"]):
             continue
@@ -164,12 +266,16 @@ def episode_analogs(
                 "peak": episode.peak.isoformat(),
                 "crash_type": episode.crash_type,
                 "epicenter": episode.epicenter,
+                "source": episode.source,
                 **match,
                 "fingerprint": theirs,
             }
         )
     ranked.sort(key=lambda r: r["similarity"], reverse=True)
-    return ranked[:k]
+    for n, r in enumerate(ranked, start=1):
+        r["rank"] = n
+        r["of"] = len(ranked)
+    return ranked if k <= 0 else ranked[:k]
 
 
 def trajectory(result: IndicatorSet) -> pd.DataFrame:
