@@ -1,18 +1,16 @@
 """Indicators: pure functions of the point-in-time panel, one column per measure.
 
-``indicators()`` is the public entry point; every value on row t uses only data dated up to t
-(and, with ``as_of``, known by then). Column names carry their units (``_bp``, ``_pct``,
-``_usd_bn``).
+``compute(panel, window)`` is the entry point; every value on row t uses only data dated up to
+t. Column names carry their units (``_bp``, ``_pct``, ``_usd_bn``). Loading the panel and
+caching the result is the job of :mod:`riskoff.pipeline`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
-from riskoff.errors import DataError, StaleDataError
 from riskoff.indicators.basket import DEFAULT_BASKET, basket_returns, basket_series
 from riskoff.indicators.composite import (
     composite,
@@ -30,11 +28,11 @@ from riskoff.indicators.funding import FUNDING_SERIES, funding_indicators
 from riskoff.indicators.triggers import TRIGGER_SERIES, sector_moves, trigger_indicators
 
 __all__ = [
+    "EARLIEST_DAY",
     "INDICATOR_SERIES",
+    "PANEL_START",
     "IndicatorSet",
     "compute",
-    "indicators",
-    "stress_decomposition",
 ]
 
 PANEL_START = "1985-01-01"  # indicators need history for their trailing windows and ECDFs
@@ -137,83 +135,15 @@ def compute(panel: pd.DataFrame, window: int = 10) -> IndicatorSet:
     )
 
 
-def indicator_set(as_of: str | date | pd.Timestamp | None = None, window: int = 10) -> IndicatorSet:
-    """Load the panel as known on ``as_of`` and compute every indicator on it.
+def indicator_set(as_of: object = None, window: int = 10) -> IndicatorSet:
+    """Deprecated alias of :func:`riskoff.pipeline.indicator_set` (``as_of`` is the day)."""
+    from riskoff.pipeline import indicator_set as _indicator_set
 
-    The result for the store's latest date is kept on disk (keyed by the store's version, the
-    window and riskoff's code), so the daily ``diagnose`` and ``report`` do not recompute it.
-    """
-    from riskoff import cache
-    from riskoff.panel import load_panel
-    from riskoff.store import default_store
-
-    store = default_store()
-    latest = store.latest_date()
-    try:
-        day = latest if as_of is None else pd.Timestamp(as_of).normalize()
-    except (ValueError, TypeError):
-        raise DataError(f"{as_of!r} is not a date (use YYYY-MM-DD)") from None
-    if day > latest:
-        raise StaleDataError(
-            f"{day.date()} is after the latest market close in the store ({latest.date()}): "
-            "run `riskoff update` to fetch newer data"
-        )
-    if day < pd.Timestamp(EARLIEST_DAY):
-        raise StaleDataError(
-            f"{day.date()} is before {EARLIEST_DAY}: the indicators need about two years of "
-            f"history from {PANEL_START}"
-        )
-    key = cache.key("indicators", store.version(), day.date().isoformat(), window)
-    if day == latest:
-        hit = cache.load(store, key)
-        if isinstance(hit, IndicatorSet):
-            return hit
-    panel = load_panel(INDICATOR_SERIES, start=PANEL_START, as_of=day, store=store)
-    result = compute(panel, window)
-    if day == latest:
-        cache.save(store, key, result)
-    return result
+    return _indicator_set(as_of, window=window)
 
 
-def indicators(
-    start: str | date | pd.Timestamp | None = None,
-    end: str | date | pd.Timestamp | None = None,
-    as_of: str | date | pd.Timestamp | None = None,
-    window: int = 10,
-) -> pd.DataFrame:
-    """Return the indicator table, one column per indicator, as knowable on ``as_of``.
+def stress_decomposition(date: object = None, as_of: object = None) -> pd.Series:
+    """Deprecated alias of :func:`riskoff.stress_decomposition`."""
+    from riskoff.api import stress_decomposition as _stress_decomposition
 
-    Parameters
-    ----------
-    start, end : date-like, optional
-        Rows to return (default: all rows up to ``as_of``).
-    as_of : date-like, optional
-        Knowledge date (default: ``end``, else the store's latest date).
-    window : int
-        Window for moves, breadth and safe-haven behaviour, in business days.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by business day; columns such as ``sofr_iorb_bp``, ``net_liquidity_usd_bn``,
-        ``stress_index``, ``absorption_ratio``, ``turbulence``, ``avg_corr_60d``,
-        ``breadth``, ``safe_haven_failure``, ``funding_state``.
-    """
-    result = indicator_set(as_of if as_of is not None else end, window).table
-    return result.loc[start:end]
-
-
-def stress_decomposition(
-    date: str | pd.Timestamp | None = None, as_of: str | pd.Timestamp | None = None
-) -> pd.Series:
-    """Return the stress index on ``date`` and each sub-index's contribution to it.
-
-    Returns
-    -------
-    Series
-        ``stress_index`` followed by one contribution per sub-index (they sum to the index).
-    """
-    result = indicator_set(as_of if as_of is not None else date)
-    day = result.table.index[-1] if date is None else pd.Timestamp(date)
-    row = result.contributions.loc[day]
-    return pd.concat([pd.Series({"stress_index": float(row.sum())}), row])
+    return _stress_decomposition(date, as_of=as_of)

@@ -1,0 +1,218 @@
+"""The one place of the compute path that does I/O: store -> panel -> cached indicator set.
+
+``resolve_day`` turns any calendar date into the US trading day a diagnosis describes (a
+weekend or a market holiday describes the last trading day before it, and says so);
+``indicator_set`` loads the point-in-time panel and computes every indicator on it, keeping the
+latest day's result on disk. The indicators and the diagnosis below this module are pure
+functions of frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskoff import cache
+from riskoff.errors import DataError, StaleDataError
+from riskoff.indicators import EARLIEST_DAY, INDICATOR_SERIES, PANEL_START, IndicatorSet, compute
+from riskoff.inputs import LATEST, check_window, parse_date, today
+from riskoff.panel import load_panel
+from riskoff.store import Store, default_store
+
+__all__ = [
+    "STALE_AFTER_BDAYS",
+    "ResolvedDay",
+    "indicator_set",
+    "resolve_as_of",
+    "resolve_day",
+    "staleness_notice",
+    "trading_days",
+]
+
+# Series whose closes make the US trading calendar: SPY from 1993, the NASDAQ Composite before.
+CALENDAR_SERIES = ("SPY", "NASDAQCOM")
+STALE_AFTER_BDAYS = 5  # the latest close older than this many business days is worth a word
+
+
+@dataclass(frozen=True)
+class ResolvedDay:
+    """A requested calendar date and the trading day that describes it.
+
+    Attributes
+    ----------
+    requested : date
+        The date asked for.
+    day : Timestamp
+        The US trading day described: the requested date, or the last trading day before it.
+    note : str
+        Why ``day`` differs from ``requested`` (empty when they are equal).
+    """
+
+    requested: date
+    day: pd.Timestamp
+    note: str
+
+
+def trading_days(store: Store) -> np.ndarray:
+    """Return the sorted day numbers (days since 1970-01-01) with a US equity close in the store."""
+    snap = store.snapshot()
+    codes = np.flatnonzero(np.isin(snap.names, CALENDAR_SERIES))
+    return np.unique(snap.days[np.isin(snap.codes, codes)]).astype(np.int64)
+
+
+def resolve_day(value: Any = None, *, store: Store | None = None) -> ResolvedDay:
+    """Return the trading day that describes the calendar date ``value``.
+
+    Parameters
+    ----------
+    value : date-like, optional
+        Any calendar date as ``YYYY-MM-DD``, a date or a Timestamp (default: the latest close).
+    store : Store, optional
+        The store whose closes define the trading days (default: the configured one).
+
+    Returns
+    -------
+    ResolvedDay
+
+    Raises
+    ------
+    DataError
+        If ``value`` is not a plausible date.
+    StaleDataError
+        If the date is before ``EARLIEST_DAY`` or after the store's latest close.
+    """
+    store = store or default_store()
+    latest = store.latest_date()
+    if value is None:
+        return ResolvedDay(latest.date(), latest, "")
+    requested = parse_date(value)
+    earliest = date.fromisoformat(EARLIEST_DAY)
+    if requested > latest.date():
+        raise StaleDataError(
+            f"{requested} is after the latest market close in the store ({latest.date()}): "
+            "run `riskoff update` to fetch newer data"
+        )
+    if requested < earliest:
+        raise StaleDataError(
+            f"{requested} is before {EARLIEST_DAY}: the indicators need about two years of "
+            f"history from {PANEL_START}"
+        )
+    number = int(np.datetime64(requested, "D").astype(np.int64))
+    closes = trading_days(store)
+    if len(closes) and closes[0] <= number:
+        found = int(closes[np.searchsorted(closes, number, side="right") - 1])
+        why = (
+            "is a {weekday}"
+            if requested.weekday() >= 5
+            else "is a {weekday} without a US equity close (a market holiday)"
+        )
+    else:  # no calendar series: every weekday is a trading day
+        found = int(np.busday_offset(np.datetime64(requested, "D"), 0, roll="backward").astype(int))
+        why = "is a {weekday}"
+    day = pd.Timestamp(np.datetime64(found, "D"))
+    if day.date() < earliest:
+        raise StaleDataError(
+            f"{requested} describes {day.date()}, before {EARLIEST_DAY}: the indicators need "
+            f"about two years of history from {PANEL_START}"
+        )
+    if found == number:
+        return ResolvedDay(requested, day, "")
+    note = (
+        f"{requested} {why.format(weekday=requested.strftime('%A'))}: "
+        f"describing {day.strftime('%A')} {day.date()}"
+    )
+    return ResolvedDay(requested, day, note)
+
+
+def resolve_as_of(as_of: Any, day: pd.Timestamp) -> date | str:
+    """Return the knowledge date for a description of ``day``: a date on or after it, or LATEST.
+
+    Raises
+    ------
+    DataError
+        If ``as_of`` is not a date or ``"latest"``, or is before ``day``.
+    """
+    if as_of is None:
+        return day.date()
+    if isinstance(as_of, str) and as_of.strip().lower() == LATEST:
+        return LATEST
+    known = parse_date(as_of, "as_of")
+    if known < day.date():
+        raise DataError(
+            f"as_of: {known} is before the day described ({day.date()}): a description "
+            "cannot know less than its own day"
+        )
+    return known
+
+
+def indicator_set(
+    date: Any = None, *, as_of: Any = None, window: int = 10, store: Store | None = None
+) -> IndicatorSet:
+    """Load the panel known on ``as_of`` and compute every indicator up to ``date``.
+
+    The result for the store's latest close is kept on disk (keyed by the store's version, the
+    day, the knowledge date, the window and riskoff's code), so the daily ``diagnose`` and
+    ``report`` do not recompute it.
+
+    Parameters
+    ----------
+    date : date-like, optional
+        Any calendar date (default: the latest close); a weekend or holiday describes the last
+        trading day before it (see :func:`resolve_day`).
+    as_of : date-like or "latest", optional
+        Knowledge date (default: the described day; ``"latest"``: everything in the store).
+    window : int
+        Window for moves, breadth and safe-haven behaviour, in business days (2-250).
+    store : Store, optional
+        The store to read (default: the configured one).
+
+    Returns
+    -------
+    IndicatorSet
+        Its ``table`` ends on the described trading day.
+    """
+    window = check_window(window)
+    store = store or default_store()
+    day = resolve_day(date, store=store).day
+    known = resolve_as_of(as_of, day)
+    latest = day == store.latest_date()
+    name = cache.key("indicators", store.version(), day.date().isoformat(), str(known), window)
+    if latest:
+        hit = cache.load(store, name)
+        if isinstance(hit, IndicatorSet):
+            return hit
+    panel = load_panel(INDICATOR_SERIES, start=PANEL_START, as_of=known, store=store, end=day)
+    result = compute(panel, window)
+    if latest:
+        cache.save(store, name, result)
+    return result
+
+
+def staleness_notice(store: Store | None = None, now: date | None = None) -> str:
+    """Return a warning when the latest close is over ``STALE_AFTER_BDAYS`` business days old.
+
+    Parameters
+    ----------
+    store : Store, optional
+        The store (default: the configured one).
+    now : date, optional
+        Today (default: :func:`riskoff.inputs.today`, which honours ``RISKOFF_TODAY``).
+
+    Returns
+    -------
+    str
+        Empty when the data are recent.
+    """
+    latest = (store or default_store()).latest_date().date()
+    now = now or today()
+    behind = int(np.busday_count(latest, now)) if now > latest else 0
+    if behind <= STALE_AFTER_BDAYS:
+        return ""
+    return (
+        f"the latest close in the store is {latest}, {behind} business days before today "
+        f"({now}): run `riskoff update` for newer data"
+    )
