@@ -1,18 +1,29 @@
 """The DuckDB store: every observation with the time it was first seen, never overwritten.
 
-Table ``observations(series_id, date, value, first_seen)``: a revision is a new row with a later
-``first_seen``. Bundled history, whose vintages are unknown, counts as first seen on its date
-plus the series' publication lag; a value fetched later for a new date counts the same way, and a
-changed value for a known date is a revision, first seen when it was fetched. Writes take a file
-lock and run in one transaction, so a killed process leaves the store as it was.
+Table ``observations(series_id, date, value, first_seen, source, txn)``: a revision is a new row
+with a later ``first_seen``. Bundled history, whose vintages are unknown, counts as first seen on
+its date plus the series' publication lag; a value fetched later for a new date counts the same
+way, and a changed value for a known date is a revision, first seen when it was fetched.
+
+Every write (an import, one series of an update) takes a file lock and runs in one transaction,
+so a killed process leaves the store as it was. Each transaction is numbered (``txn``) and
+journaled; the rows it added are also written to a Parquet file in the backup folder beside the
+store (see :mod:`riskoff.backup`), so ``riskoff store undo`` can take back the last command and
+``riskoff store rebuild`` can restore everything that did not come from the bundled snapshot.
+
+DuckDB lets one process write a file while no other process has it open; readers and writers
+therefore retry for a bounded time (``RISKOFF_LOCK_TIMEOUT``) instead of failing at once.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sys
+import time
+import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,25 +33,36 @@ import numpy as np
 import pandas as pd
 
 from riskoff import config
-from riskoff.catalog import SeriesSpec, get_spec, load_catalog
-from riskoff.errors import DataError, RiskoffError
+from riskoff.catalog import ASSET_CLASSES, FREQUENCIES, SeriesSpec, get_spec, load_catalog
+from riskoff.errors import DataError, RiskoffError, StoreError
 
 if TYPE_CHECKING:
     import duckdb
 
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS observations (
     series_id VARCHAR NOT NULL,
     date DATE NOT NULL,
     value DOUBLE NOT NULL,
     first_seen TIMESTAMP NOT NULL,
-    source VARCHAR NOT NULL
+    source VARCHAR NOT NULL,
+    txn BIGINT
 );
 CREATE TABLE IF NOT EXISTS user_series (
-    id VARCHAR PRIMARY KEY, name VARCHAR, unit VARCHAR, frequency VARCHAR, asset_class VARCHAR
+    id VARCHAR PRIMARY KEY, name VARCHAR, unit VARCHAR, frequency VARCHAR, asset_class VARCHAR,
+    txn BIGINT
 );
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS journal (
+    txn BIGINT PRIMARY KEY, operation VARCHAR NOT NULL, label VARCHAR NOT NULL,
+    written_at TIMESTAMP NOT NULL
+);
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS txn BIGINT;
+ALTER TABLE user_series ADD COLUMN IF NOT EXISTS txn BIGINT;
 """
+# Rows written before the journal existed: kept, backed up, but not undoable.
+LEGACY_TXN = 0
 
 
 @dataclass(frozen=True)
@@ -68,6 +90,27 @@ class WriteResult:
     last_date: date | None
 
 
+@dataclass(frozen=True)
+class UndoResult:
+    """What ``Store.undo`` took back: the journal labels, when, and the rows per series."""
+
+    labels: tuple[str, ...]
+    at: datetime
+    rows: dict[str, int]
+    undefined: tuple[str, ...]
+
+    def describe(self) -> str:
+        """One line for the terminal: what was reverted and what it removed."""
+        rows = ", ".join(f"{sid} {n}" for sid, n in self.rows.items()) or "no rows"
+        text = (
+            f"reverted {'; '.join(self.labels)} (written {self.at:%Y-%m-%d %H:%M:%S} UTC): "
+            f"removed {sum(self.rows.values())} row(s): {rows}"
+        )
+        if self.undefined:
+            text += f"; removed the definition of {', '.join(self.undefined)}"
+        return text
+
+
 def _bundle_id() -> str:
     """Identify the bundled snapshot by its manifest and the catalog (units, lags)."""
     from importlib import resources
@@ -76,6 +119,38 @@ def _bundle_id() -> str:
     digest.update(resources.files("riskoff.datasets").joinpath("MANIFEST.csv").read_bytes())
     digest.update(resources.files("riskoff").joinpath("catalog.toml").read_bytes())
     return digest.hexdigest()[:16]
+
+
+def notify(message: str) -> None:
+    """Tell the user why a command is waiting (stderr, so piped output stays clean)."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def _damage_errors() -> tuple[type[Exception], ...]:
+    import duckdb
+
+    return (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)
+
+
+def _is_lock_conflict(exc: Exception) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of a DuckDB or OS message, without its class prefix, kept short."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = text.removeprefix("IO Error: ").removeprefix("Serialization Error: ")
+    return text if len(text) <= 120 else text[:120] + "…"
+
+
+def spec_problem(spec: SeriesSpec) -> str | None:
+    """Say what is wrong with a user's series definition, or None when it is usable."""
+    if spec.frequency not in FREQUENCIES:
+        return f"frequency {spec.frequency!r:.40} is not one of {', '.join(FREQUENCIES)}"
+    if spec.asset_class not in ASSET_CLASSES:
+        return f"asset class {spec.asset_class!r:.40} is not one of {', '.join(ASSET_CLASSES)}"
+    return None
 
 
 class Store:
@@ -87,25 +162,86 @@ class Store:
         The DuckDB file; default ``$RISKOFF_HOME/riskoff.duckdb``.
     seed : bool
         Seed the store from the bundled snapshot on first use (default True).
+
+    Notes
+    -----
+    Writes made through one ``Store`` object form one undo step (one command), unless they run
+    inside :meth:`operation`, which opens a new step.
     """
 
     def __init__(self, path: Path | None = None, seed: bool = True) -> None:
         self.path = Path(path) if path else config.store_path()
         self._seed = seed
         self._ready = False
+        self._lock: object | None = None
+        self._operation = uuid.uuid4().hex
+
+    @property
+    def backup_dir(self) -> Path:
+        """The folder beside the store holding one Parquet file per journaled write."""
+        return self.path.with_name(self.path.stem + "-backup")
+
+    # -- errors ------------------------------------------------------------------------------
+    def damaged(self, reason: str) -> StoreError:
+        """The error for a store file that cannot be read, naming the file and the fix."""
+        return StoreError(
+            f"the store {self.path} is damaged or unreadable ({reason}); run "
+            "`riskoff store rebuild` to move it aside and rebuild it from the bundled history "
+            f"and the backup in {self.backup_dir}"
+        )
+
+    def _check_home(self, create: bool) -> None:
+        home = self.path.parent
+        if home.exists() and not home.is_dir():
+            raise StoreError(
+                f"RISKOFF_HOME {home} is a file, not a directory: point RISKOFF_HOME at a "
+                "directory (riskoff creates it)"
+            )
+        if not create:
+            return
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the store directory {home} ({_reason(exc)}): set RISKOFF_HOME "
+                "to a writable directory"
+            ) from None
 
     # -- connections -------------------------------------------------------------------------
-    @contextmanager
-    def _connect(self, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """Connect, waiting (bounded) while another process holds the file."""
         import duckdb
 
+        timeout = config.lock_timeout()
+        start = time.monotonic()
+        delay, warned = 0.01, False
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.Error as exc:
+                if not _is_lock_conflict(exc):
+                    raise self.damaged(_reason(exc)) from None
+            waited = time.monotonic() - start
+            if waited >= timeout:
+                raise StoreError(
+                    f"the store {self.path} stayed busy for {timeout:g} s (another riskoff "
+                    "process is using it); try again when it has finished, or raise "
+                    "RISKOFF_LOCK_TIMEOUT"
+                )
+            if not warned and waited > 1.0:
+                notify(f"waiting up to {timeout:g} s for another riskoff process using the store")
+                warned = True
+            time.sleep(min(delay, max(0.0, timeout - waited)))
+            delay = min(delay * 2, 0.2)
+
+    @contextmanager
+    def _connect(self, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         self.ensure_ready()
-        try:
-            con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise RiskoffError(f"store {self.path} is busy or unreadable: {exc}") from exc
+        con = self._open(read_only)
         try:
             yield con
+        except _damage_errors() as exc:
+            raise self.damaged(_reason(exc)) from None
         finally:
             con.close()
 
@@ -113,43 +249,96 @@ class Store:
     def _write_lock(self) -> Iterator[None]:
         from filelock import FileLock, Timeout
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(self.path) + ".lock")
+        self._check_home(create=True)
+        if self._lock is None:
+            self._lock = FileLock(str(self.path) + ".lock")
+        lock: FileLock = self._lock  # type: ignore[assignment]
+        timeout = config.lock_timeout()
         try:
-            with lock.acquire(timeout=120):
-                yield
+            try:
+                lock.acquire(timeout=min(1.0, timeout))
+            except Timeout:
+                notify(f"waiting up to {timeout:g} s for another riskoff process writing the store")
+                lock.acquire(timeout=max(0.0, timeout - 1.0))
         except Timeout:
-            raise RiskoffError(f"another riskoff process is writing {self.path}") from None
+            raise StoreError(
+                f"another riskoff process kept the store {self.path} locked for {timeout:g} s; "
+                "try again when it has finished, or raise RISKOFF_LOCK_TIMEOUT"
+            ) from None
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write beside the store {self.path} ({_reason(exc)}): make "
+                f"{self.path.parent} writable or set RISKOFF_HOME to a writable directory"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     def ensure_ready(self) -> None:
-        """Create the schema and seed the bundled history if this store has not got it yet."""
+        """Create the schema and seed the bundled history if this store has not got it yet.
+
+        Raises
+        ------
+        StoreError
+            If the store file is damaged or unreadable, or its folder unusable.
+        """
         if self._ready:
             return
-        if self.path.exists() and not self._seed:
-            self._ready = True
-            return
-        bundle = _bundle_id() if self._seed else None
-        marker = self.path.parent / "seeded-bundle"
+        self._check_home(create=False)
+        if self.path.is_dir():
+            raise self.damaged("the path is a directory")
+        bundle = _bundle_id() if self._seed else "unseeded"
+        stamp = f"{bundle}+schema{SCHEMA_VERSION}"
+        marker = self.path.parent / ("seeded-bundle" if self._seed else f".{self.path.name}.ok")
         # The marker spares every command a look inside the database; the database's own meta
-        # row stays the authority when the marker is missing or stale.
-        if self.path.exists() and marker.exists() and marker.read_text() == bundle:
-            self._ready = True
-            return
-        import duckdb
-
-        with self._write_lock(), duckdb.connect(str(self.path)) as con:
-            con.execute("BEGIN TRANSACTION")
-            con.execute(SCHEMA)
-            if bundle is not None:
-                rows = con.execute("SELECT value FROM meta WHERE key='bundle'").fetchall()
-                row = rows[0] if rows else None
-                if not row or row[0] != bundle:
-                    self._seed_bundle(con)
-                    con.execute("INSERT OR REPLACE INTO meta VALUES ('bundle', ?)", [bundle])
-            con.execute("COMMIT")
-        if bundle is not None:
-            marker.write_text(bundle)
+        # rows stay the authority when the marker is missing or stale.
+        try:
+            if self.path.exists() and marker.read_text() == stamp:
+                self._ready = True
+                return
+        except OSError:
+            pass
+        with self._write_lock():
+            con = self._open(read_only=False)
+            try:
+                self._prepare(con, bundle if self._seed else None)
+            except _damage_errors() as exc:
+                raise self.damaged(_reason(exc)) from None
+            finally:
+                con.close()
+            marker.write_text(stamp)
         self._ready = True
+
+    def _prepare(self, con: duckdb.DuckDBPyConnection, bundle: str | None) -> None:
+        """Schema, migrations and the bundled rows, in one transaction."""
+        con.execute("BEGIN TRANSACTION")
+        con.execute(SCHEMA)
+        if bundle is not None:
+            rows = con.execute("SELECT value FROM meta WHERE key='bundle'").fetchall()
+            if not rows or rows[0][0] != bundle:
+                self._seed_bundle(con)
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('bundle', ?)", [bundle])
+        if self._adopt_legacy_rows(con):
+            from riskoff import backup
+
+            backup.write_legacy(self, con, LEGACY_TXN)
+        con.execute("COMMIT")
+
+    @staticmethod
+    def _adopt_legacy_rows(con: duckdb.DuckDBPyConnection) -> bool:
+        """Number the rows written before the journal existed so that they are backed up."""
+        con.execute(
+            "UPDATE observations SET txn = ? WHERE txn IS NULL AND source <> 'bundled'",
+            [LEGACY_TXN],
+        )
+        con.execute("UPDATE user_series SET txn = ? WHERE txn IS NULL", [LEGACY_TXN])
+        count = con.execute(
+            "SELECT (SELECT count(*) FROM observations WHERE txn = ?) "
+            "+ (SELECT count(*) FROM user_series WHERE txn = ?)",
+            [LEGACY_TXN, LEGACY_TXN],
+        ).fetchall()[0][0]
+        return bool(count > 0)
 
     def _seed_bundle(self, con: duckdb.DuckDBPyConnection) -> None:
         """(Re)insert the bundled rows in catalog units, first seen at date + lag.
@@ -164,10 +353,10 @@ class Store:
             columns=["series_id", "scale", "lag"],
         )
         con.register("specs", specs)
-        con.execute("DELETE FROM observations WHERE source = 'bundled'")
+        con.execute("DELETE FROM observations WHERE source = 'bundled' AND txn IS NULL")
         con.execute(
             """
-            INSERT INTO observations
+            INSERT INTO observations (series_id, date, value, first_seen, source)
             SELECT h.series_id::VARCHAR, h.date, h.value * s.scale,
                    CAST(h.date + to_days(CAST(s.lag AS INTEGER)) AS TIMESTAMP), 'bundled'
             FROM read_parquet(?) h JOIN specs s ON h.series_id::VARCHAR = s.series_id
@@ -176,6 +365,95 @@ class Store:
         )
         con.unregister("specs")
 
+    # -- journaled transactions --------------------------------------------------------------
+    @contextmanager
+    def operation(self) -> Iterator[None]:
+        """Group the writes made inside this block into one undo step of their own."""
+        previous, self._operation = self._operation, uuid.uuid4().hex
+        try:
+            yield
+        finally:
+            self._operation = previous
+
+    @contextmanager
+    def transaction(self, label: str) -> Iterator[tuple[duckdb.DuckDBPyConnection, int]]:
+        """Run a journaled write: lock, one DuckDB transaction, and its backup file.
+
+        Yields the connection and the transaction number the new rows must carry in ``txn``.
+        The journal entry and the backup file are written only when the transaction stored
+        something; a failure rolls everything back and leaves no backup file.
+        """
+        from riskoff import backup
+
+        with self._write_lock(), self._connect(read_only=False) as con:
+            backup.reconcile(self, con)
+            con.execute("BEGIN TRANSACTION")
+            staged: Path | None = None
+            try:
+                txn = int(
+                    con.execute("SELECT coalesce(max(txn), 0) + 1 FROM journal").fetchall()[0][0]
+                )
+                yield con, txn
+                staged = backup.stage(self, con, txn, self._operation, label)
+                con.execute("COMMIT")
+            except BaseException:
+                # A damaged connection may refuse the rollback; closing it discards the work.
+                with suppress(Exception):
+                    con.execute("ROLLBACK")
+                if staged is not None:
+                    staged.unlink(missing_ok=True)
+                raise
+            if staged is not None:
+                backup.publish(staged)
+
+    def undo(self) -> UndoResult | None:
+        """Take back the last undo step (an import, an update): delete exactly its rows.
+
+        Returns
+        -------
+        UndoResult or None
+            What was removed; None when the journal is empty.
+        """
+        from riskoff import backup
+
+        with self._write_lock(), self._connect(read_only=False) as con:
+            backup.reconcile(self, con)
+            last = con.execute("SELECT operation FROM journal ORDER BY txn DESC LIMIT 1").fetchall()
+            if not last:
+                return None
+            entries = con.execute(
+                "SELECT txn, label, written_at FROM journal WHERE operation = ? ORDER BY txn",
+                [last[0][0]],
+            ).fetchall()
+            txns = [int(e[0]) for e in entries]
+            rows = con.execute(
+                "SELECT series_id, count(*) FROM observations WHERE txn IN (SELECT unnest(?)) "
+                "GROUP BY series_id ORDER BY series_id",
+                [txns],
+            ).fetchall()
+            defined = con.execute(
+                "SELECT id FROM user_series WHERE txn IN (SELECT unnest(?)) ORDER BY id", [txns]
+            ).fetchall()
+            # The backup files go first, so a kill cannot leave a backup of undone rows.
+            hidden = backup.hide(self, txns)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                for table in ("observations", "user_series", "journal"):
+                    con.execute(f"DELETE FROM {table} WHERE txn IN (SELECT unnest(?))", [txns])
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                backup.unhide(hidden)
+                raise
+            backup.drop(hidden)
+        return UndoResult(
+            labels=tuple(dict.fromkeys(str(e[1]) for e in entries)),
+            at=entries[-1][2],
+            rows={str(r[0]): int(r[1]) for r in rows},
+            undefined=tuple(str(d[0]) for d in defined),
+        )
+
+    # -- reads -------------------------------------------------------------------------------
     # -- reads -------------------------------------------------------------------------------
     def observations(
         self,
@@ -227,8 +505,11 @@ class Store:
         cache_dir = self.path.parent / "cache"
         cached = cache_dir / f"snapshot-{stamp}.npz"
         if cached.exists():
-            with np.load(cached, allow_pickle=False) as npz:
-                return Snapshot(**{k: npz[k] for k in npz.files})
+            try:
+                with np.load(cached, allow_pickle=False) as npz:
+                    return Snapshot(**{k: npz[k] for k in npz.files})
+            except (OSError, ValueError, EOFError, TypeError):
+                pass  # a damaged cache file is rebuilt from the store below
         query = """
             SELECT series_id, date, first_seen, value FROM observations
             ORDER BY series_id, date, first_seen
@@ -243,12 +524,15 @@ class Store:
             seen=np.asarray(raw["first_seen"], dtype="datetime64[s]").astype(np.int64),
             values=np.asarray(raw["value"], dtype=np.float64),
         )
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        for old in cache_dir.glob("snapshot-*.npz"):
-            old.unlink(missing_ok=True)
-        tmp = cache_dir / f".snapshot-{stamp}.{os.getpid()}.npz"
-        np.savez(tmp, **snap.__dict__)
-        os.replace(tmp, cached)
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            for old in cache_dir.glob("snapshot-*.npz"):
+                old.unlink(missing_ok=True)
+            tmp = cache_dir / f".snapshot-{stamp}.{os.getpid()}.npz"
+            np.savez(tmp, **snap.__dict__)
+            os.replace(tmp, cached)
+        except OSError:
+            pass  # a read-only home still answers, only without the cache
         return snap
 
     def _stamp(self) -> str:
@@ -278,9 +562,28 @@ class Store:
         return frame.set_index("series_id")
 
     def user_series(self) -> dict[str, SeriesSpec]:
-        """Return the series a user added with ``store import --name``."""
+        """Return the usable series a user added with ``store import --name``.
+
+        A definition with an unknown frequency or asset class (possible in stores written by
+        older versions) is left out; :meth:`broken_user_series` lists them.
+        """
+        specs = self._all_user_series()
+        return {sid: spec for sid, spec in specs.items() if spec_problem(spec) is None}
+
+    def broken_user_series(self) -> dict[str, str]:
+        """Return the user's series definitions that cannot be used, with what is wrong."""
+        out = {}
+        for sid, spec in self._all_user_series().items():
+            problem = spec_problem(spec)
+            if problem is not None:
+                out[sid] = problem
+        return out
+
+    def _all_user_series(self) -> dict[str, SeriesSpec]:
         with self._connect(read_only=True) as con:
-            rows = con.execute("SELECT * FROM user_series").fetchall()
+            rows = con.execute(
+                "SELECT id, name, unit, frequency, asset_class FROM user_series"
+            ).fetchall()
         return {
             r[0]: SeriesSpec(
                 id=r[0],
@@ -303,14 +606,25 @@ class Store:
 
     # -- writes ------------------------------------------------------------------------------
     def define_series(self, spec: SeriesSpec) -> None:
-        """Register a user's own series (idempotent)."""
+        """Register a user's own series (idempotent); one undo step of its own."""
+        self._check_definition(spec)
+        with self.transaction(f"definition of {spec.id}") as (con, txn):
+            self._define(con, spec, txn)
+
+    @staticmethod
+    def _check_definition(spec: SeriesSpec) -> None:
         if spec.id in load_catalog():
             raise DataError(f"series {spec.id} is in the catalog already; import without --name")
-        with self._write_lock(), self._connect(read_only=False) as con:
-            con.execute(
-                "INSERT OR REPLACE INTO user_series VALUES (?, ?, ?, ?, ?)",
-                [spec.id, spec.name, spec.unit, spec.frequency, spec.asset_class],
-            )
+        problem = spec_problem(spec)
+        if problem is not None:
+            raise DataError(f"series {spec.id}: {problem}")
+
+    @staticmethod
+    def _define(con: duckdb.DuckDBPyConnection, spec: SeriesSpec, txn: int) -> None:
+        con.execute(
+            "INSERT OR REPLACE INTO user_series VALUES (?, ?, ?, ?, ?, ?)",
+            [spec.id, spec.name, spec.unit, spec.frequency, spec.asset_class, txn],
+        )
 
     def write(
         self,
@@ -334,7 +648,8 @@ class Store:
         seen_at : datetime, optional
             When they were fetched (default now, UTC); a vintage time for ALFRED data.
         spec : SeriesSpec, optional
-            The series' spec (default: from the catalog).
+            The series' spec (default: from the catalog). A user's series not defined yet is
+            defined in the same transaction.
 
         Returns
         -------
@@ -356,22 +671,23 @@ class Store:
         history lands as the sequence of revisions it was; a killed process leaves none of it.
         """
         spec = spec or get_spec(series_id)
+        define = spec.user_defined and series_id not in self.user_series()
+        if define:
+            self._check_definition(spec)
         now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
         lag = timedelta(days=spec.publication_lag_days)
         totals = [0, 0, 0]
         last: date | None = None
-        with self._write_lock(), self._connect(read_only=False) as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
-                for seen_at, frame in vintages:
-                    counts = self._write_vintage(con, series_id, frame, source, seen_at or now, lag)
-                    totals = [t + c for t, c in zip(totals, counts[:3], strict=True)]
-                    if counts[3] is not None:
-                        last = counts[3] if last is None else max(last, counts[3])
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        with self.transaction(f"{source} into {series_id}") as (con, txn):
+            if define:
+                self._define(con, spec, txn)
+            for seen_at, frame in vintages:
+                counts = self._write_vintage(
+                    con, series_id, frame, source, seen_at or now, lag, txn
+                )
+                totals = [t + c for t, c in zip(totals, counts[:3], strict=True)]
+                if counts[3] is not None:
+                    last = counts[3] if last is None else max(last, counts[3])
         return WriteResult(series_id, totals[0], totals[1], totals[2], last)
 
     @staticmethod
@@ -382,6 +698,7 @@ class Store:
         source: str,
         seen_at: datetime,
         lag: timedelta,
+        txn: int,
     ) -> tuple[int, int, int, date | None]:
         incoming = frame[["date", "value"]].copy()
         incoming["date"] = pd.to_datetime(incoming["date"]).dt.date
@@ -402,18 +719,18 @@ class Store:
             con.execute(
                 """
                 INSERT INTO observations
-                SELECT ?, date, value, least(CAST(date AS TIMESTAMP) + ?, ?::TIMESTAMP), ?
+                SELECT ?, date, value, least(CAST(date AS TIMESTAMP) + ?, ?::TIMESTAMP), ?, ?
                 FROM staged WHERE current IS NULL
                 """,
-                [series_id, lag, seen_at, source],
+                [series_id, lag, seen_at, source, txn],
             )
             con.execute(
                 f"""
                 INSERT INTO observations
-                SELECT ?, date, value, ?::TIMESTAMP, ? FROM staged
+                SELECT ?, date, value, ?::TIMESTAMP, ?, ? FROM staged
                 WHERE current IS NOT NULL AND {changed}
                 """,
-                [series_id, seen_at, source],
+                [series_id, seen_at, source, txn],
             )
             row = con.execute(
                 f"""
