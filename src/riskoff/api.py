@@ -16,6 +16,7 @@ from riskoff.inputs import check_k, check_window, parse_date
 if TYPE_CHECKING:
     import pandas as pd
 
+    from riskoff.describe import SeriesSummary
     from riskoff.diagnosis.episodes import Episode
     from riskoff.diagnosis.result import Diagnosis
     from riskoff.diagnosis.validate import Scorecard
@@ -28,6 +29,7 @@ __all__ = [
     "diagnose",
     "indicators",
     "latest_date",
+    "latest_values",
     "load_episodes",
     "load_panel",
     "report",
@@ -72,6 +74,28 @@ def latest_date() -> pd.Timestamp:
     from riskoff.store import default_store
 
     return default_store().latest_date()
+
+
+def latest_values(series: Sequence[str] | None = None, *, as_of: Any = None) -> list[SeriesSummary]:
+    """Return the latest known value of each series, its date and recent changes.
+
+    Parameters
+    ----------
+    series : sequence of str, optional
+        Catalog or user series ids (default: the key series of ``riskoff latest``).
+    as_of : date-like or "latest", optional
+        Knowledge date (default: everything in the store).
+
+    Returns
+    -------
+    list of SeriesSummary
+    """
+    from riskoff.describe import KEY_SERIES, summarize
+    from riskoff.store import default_store
+
+    store = default_store()
+    ids = [series] if isinstance(series, str) else list(series or KEY_SERIES)
+    return [summarize(s, as_of=as_of, store=store) for s in ids]
 
 
 def resolve_day(date: Any = None) -> ResolvedDay:

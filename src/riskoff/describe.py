@@ -1,14 +1,22 @@
-"""Plain summaries of single series: latest value, recent changes, percentile in history."""
+"""Plain summaries of single series: latest value, recent changes, percentile in history.
+
+``summarize_values`` is a pure function of a series' values; ``summarize`` reads them through
+:mod:`riskoff.pipeline`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
-from riskoff.store import Store, default_store
+from riskoff.formatting import percentile_in
+
+if TYPE_CHECKING:
+    from riskoff.catalog import SeriesSpec
+    from riskoff.store import Store
 
 KEY_SERIES = (
     "SOFR",
@@ -56,16 +64,14 @@ class SeriesSummary:
         return out
 
 
-def summarize(
-    series_id: str, as_of: str | date | None = None, store: Store | None = None
-) -> SeriesSummary:
+def summarize(series_id: str, as_of: Any = None, store: Store | None = None) -> SeriesSummary:
     """Summarise one series as known at the end of ``as_of``.
 
     Parameters
     ----------
     series_id : str
         Catalog (or user) series id.
-    as_of : date-like, optional
+    as_of : date-like or "latest", optional
         Knowledge date (default: everything in the store).
     store : Store, optional
         The store to read.
@@ -77,9 +83,15 @@ def summarize(
         and spreads, percent changes for prices and quantities), and the percentile of the last
         value among all values up to it.
     """
-    store = store or default_store()
-    spec = store.spec(series_id)
-    values = store.series_values(series_id, as_of=None if as_of is None else pd.Timestamp(as_of))
+    from riskoff.pipeline import series_values
+
+    spec, values = series_values(series_id, as_of=as_of, store=store)
+    return summarize_values(spec, values)
+
+
+def summarize_values(spec: SeriesSpec, values: pd.Series) -> SeriesSummary:
+    """Summarise the values of the series ``spec`` (see :func:`summarize`)."""
+    series_id = spec.id
     values = values.dropna()
     level = spec.unit.startswith(_LEVEL_UNITS)
     change_unit = ("pp" if spec.unit.startswith("percent") else spec.unit) if level else "%"
@@ -107,7 +119,7 @@ def summarize(
             changes[label] = last - before
         else:
             changes[label] = (last / before - 1.0) * 100.0 if before else None
-    percentile = float(np.mean(values.to_numpy() <= last))
+    percentile = percentile_in(values.to_numpy(), last)
     return SeriesSummary(
         series_id=series_id,
         name=spec.name,

@@ -40,26 +40,38 @@ def parse_date(value: Any, what: str = "date") -> date:
     DataError
         If the value is not a date or its year is outside 1900-2199.
     """
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise DataError(f"{what}: {exc}") from None
+
+
+def parse_day(value: Any) -> date:
+    """Return ``value`` as a plausible calendar date; the ValueError's text names the value.
+
+    The same rules as :func:`parse_date`, for callers (the command line) that name the
+    option themselves.
+    """
     if isinstance(value, datetime):  # pandas Timestamp included
         if value != value:  # NaT
-            raise DataError(f"{what}: NaT is not a date")
+            raise ValueError("NaT is not a date")
         day = value.date()
     elif isinstance(value, date):
         day = value
     elif isinstance(value, str):
         text = value.strip()
         if not _ISO.fullmatch(text):
-            raise DataError(f"{what}: {_short(value)} is not a date (use YYYY-MM-DD)")
+            raise ValueError(f"{_short(value)} is not a date (use YYYY-MM-DD)")
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            raise DataError(f"{what}: {text!r} is not a calendar date (use YYYY-MM-DD)") from None
+            raise ValueError(f"{text!r} is not a calendar date (use YYYY-MM-DD)") from None
     elif type(value).__name__ == "datetime64":
-        return parse_date(str(value)[:10], what)
+        return parse_day(str(value)[:10])
     else:
-        raise DataError(f"{what}: {_short(value)} is not a date (use YYYY-MM-DD)")
+        raise ValueError(f"{_short(value)} is not a date (use YYYY-MM-DD)")
     if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise DataError(f"{what}: {day.isoformat()} is outside the years {MIN_YEAR}-{MAX_YEAR}")
+        raise ValueError(f"{day.isoformat()} is outside the years {MIN_YEAR}-{MAX_YEAR}")
     return day
 
 

@@ -10,8 +10,8 @@ functions of frames.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,12 +23,16 @@ from riskoff.inputs import LATEST, check_window, parse_date, today
 from riskoff.panel import load_panel
 from riskoff.store import Store, default_store
 
+if TYPE_CHECKING:
+    from riskoff.catalog import SeriesSpec
+
 __all__ = [
     "STALE_AFTER_BDAYS",
     "ResolvedDay",
     "indicator_set",
     "resolve_as_of",
     "resolve_day",
+    "series_values",
     "staleness_notice",
     "trading_days",
 ]
@@ -91,7 +95,11 @@ def resolve_day(value: Any = None, *, store: Store | None = None) -> ResolvedDay
         return ResolvedDay(latest.date(), latest, "")
     requested = parse_date(value)
     earliest = date.fromisoformat(EARLIEST_DAY)
-    if requested > latest.date():
+    # After the latest close, only a weekend straight after it still describes that close.
+    weekdays_after = int(np.busday_count(latest.date() + timedelta(days=1), requested)) + int(
+        np.is_busday(requested)
+    )
+    if requested > latest.date() and weekdays_after:
         raise StaleDataError(
             f"{requested} is after the latest market close in the store ({latest.date()}): "
             "run `riskoff update` to fetch newer data"
@@ -216,3 +224,24 @@ def staleness_notice(store: Store | None = None, now: date | None = None) -> str
         f"the latest close in the store is {latest}, {behind} business days before today "
         f"({now}): run `riskoff update` for newer data"
     )
+
+
+def series_values(
+    series_id: str, as_of: Any = None, store: Store | None = None
+) -> tuple[SeriesSpec, pd.Series]:
+    """Return the spec of one series and its values (newest vintage known by ``as_of``).
+
+    Parameters
+    ----------
+    series_id : str
+        Catalog or user series id.
+    as_of : date-like or "latest", optional
+        Knowledge date (default: everything in the store).
+    store : Store, optional
+        The store to read (default: the configured one).
+    """
+    store = store or default_store()
+    spec = store.spec(series_id)
+    latest = as_of is None or (isinstance(as_of, str) and as_of.strip().lower() == LATEST)
+    known = None if latest else parse_date(as_of, "as_of")
+    return spec, store.series_values(series_id, as_of=known)

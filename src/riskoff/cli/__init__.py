@@ -32,8 +32,31 @@ def main() -> None:
             err_console.print(exc.code, highlight=False)
         code = exc.code if isinstance(exc.code, int) else (1 if exc.code else 0)
     except RiskoffError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         code = 2
-    sys.stdout.flush()
-    sys.stderr.flush()
+    except OSError as exc:  # an output path, RISKOFF_HOME or a file given on the command line
+        err_console.print(f"[red]error:[/red] {_os_error(exc)}", highlight=False, soft_wrap=True)
+        code = 2
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe (``riskoff indicators | head``)
+        code = code or 1
     os._exit(code)
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for a file-system error: what failed, on which path, and what to check."""
+    from rich.markup import escape
+
+    path = exc.filename if exc.filename is not None else ""
+    reason = exc.strerror or type(exc).__name__
+    hints = {
+        IsADirectoryError: "give a file name, not a directory",
+        NotADirectoryError: "a part of the path is a file, not a directory (check RISKOFF_HOME)",
+        PermissionError: "check the permissions, or choose another path",
+        FileNotFoundError: "check the path",
+    }
+    hint = next((h for cls, h in hints.items() if isinstance(exc, cls)), "")
+    text = f"{reason}: {path}" if path else f"{reason}"
+    return escape(text + (f" ({hint})" if hint else ""))

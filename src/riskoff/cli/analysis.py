@@ -1,34 +1,53 @@
-"""The analysis commands: latest, indicators, diagnose, analogs and report."""
+"""The analysis commands: latest, indicators, diagnose, analogs and report.
+
+Thin commands over the public API (``import riskoff``): options are typed in
+:mod:`riskoff.cli.options`, the work is done by the facade.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from riskoff.cli._app import app, console
-from riskoff.cli.options import check_date as _check_date
-from riskoff.cli.options import fmt_number as _fmt
-from riskoff.errors import RiskoffError
+from riskoff.cli._app import app, console, err_console
+from riskoff.cli.options import (
+    AsOfArg,
+    DataFormat,
+    DateArg,
+    KArg,
+    ReportFormat,
+    TableFormat,
+    TextFormat,
+    WindowArg,
+    check_start_end,
+    date_option,
+)
+from riskoff.formatting import fmt_number as _fmt
+
+
+def print_notices(day: date | None) -> None:
+    """Print, on stderr, the weekend/holiday note and the data's staleness notice for ``day``."""
+    import riskoff
+
+    for note in riskoff.data_notices(day):
+        err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False, soft_wrap=True)
 
 
 @app.command("latest")
 def latest(
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", callback=_check_date, help="Knowledge date.")
-    ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    as_of: AsOfArg = None,
+    fmt: Annotated[TableFormat, typer.Option("--format")] = TableFormat.table,
 ) -> None:
     """Print the latest values of the key series with their dates."""
-    from riskoff.describe import KEY_SERIES, summarize
-    from riskoff.store import default_store
+    import riskoff
 
-    store = default_store()
-    summaries = [summarize(s, as_of=as_of, store=store) for s in KEY_SERIES]
+    summaries = riskoff.latest_values(as_of=as_of)
     if fmt == "json":
         console.print_json(json.dumps([s.to_dict() for s in summaries]))
         return
@@ -50,29 +69,32 @@ def latest(
 
 @app.command("indicators")
 def indicators_cmd(
-    start: Annotated[
-        str | None, typer.Option("--start", callback=_check_date, help="First date.")
-    ] = None,
+    start: Annotated[date | None, date_option("--start", help="First date, YYYY-MM-DD.")] = None,
     end: Annotated[
-        str | None,
-        typer.Option("--end", callback=_check_date, help="Last date (and knowledge date)."),
+        date | None, date_option("--end", help="Last date, YYYY-MM-DD (default: the latest).")
     ] = None,
+    as_of: AsOfArg = None,
     columns: Annotated[
         list[str] | None, typer.Option("--columns", help="Indicator column (repeat).")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
-    window: Annotated[int, typer.Option(help="Window in business days.")] = 10,
+    fmt: Annotated[DataFormat, typer.Option("--format")] = DataFormat.table,
+    window: WindowArg = 10,
 ) -> None:
     """Print indicators (point-in-time: each row uses data up to its date)."""
     import riskoff
 
-    frame = riskoff.indicators(start=start, end=end, window=window)
+    check_start_end(start, end)
+    frame = riskoff.indicators(start=start, end=end, as_of=as_of, window=window)
     if start is None and fmt == "table":
         frame = frame.tail(10)
     if columns:
         unknown = [c for c in columns if c not in frame.columns]
         if unknown:
-            raise RiskoffError(f"unknown indicator column(s): {', '.join(unknown)}")
+            raise typer.BadParameter(
+                f"unknown indicator column(s) {', '.join(map(repr, unknown))}; "
+                f"valid: {', '.join(frame.columns)}",
+                param_hint="'--columns'",
+            )
         frame = frame[columns]
     elif fmt == "table":
         frame = frame[list(DEFAULT_INDICATOR_COLUMNS)]
@@ -108,18 +130,19 @@ DEFAULT_INDICATOR_COLUMNS = (
 
 @app.command("diagnose")
 def diagnose_cmd(
-    date: Annotated[
-        str | None,
-        typer.Option("--date", callback=_check_date, help="Day to diagnose (YYYY-MM-DD)."),
+    day: Annotated[
+        date | None, date_option("--date", help="Day to diagnose, any calendar date YYYY-MM-DD.")
     ] = None,
-    window: Annotated[int, typer.Option("--window", help="Window in business days.")] = 10,
-    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    as_of: AsOfArg = None,
+    window: WindowArg = 10,
+    fmt: Annotated[TextFormat, typer.Option("--format")] = TextFormat.text,
 ) -> None:
     """Diagnose a day: crash type, evidence, stress, funding, breadth and analogs."""
-    from riskoff.diagnosis.diagnose import diagnose
+    import riskoff
     from riskoff.textview import print_diagnosis
 
-    result = diagnose(date, window=window)
+    result = riskoff.diagnose(day, as_of=as_of, window=window)
+    print_notices(day)
     if fmt == "json":
         sys.stdout.write(result.to_json() + "\n")
     else:
@@ -128,16 +151,16 @@ def diagnose_cmd(
 
 @app.command("analogs")
 def analogs_cmd(
-    date: Annotated[
-        str | None, typer.Option("--date", callback=_check_date, help="Day (YYYY-MM-DD).")
-    ] = None,
-    k: Annotated[int, typer.Option("-k", help="How many.")] = 5,
-    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    day: DateArg = None,
+    as_of: AsOfArg = None,
+    k: KArg = 5,
+    window: WindowArg = 10,
+    fmt: Annotated[TextFormat, typer.Option("--format")] = TextFormat.text,
 ) -> None:
     """The closest historical episodes and past windows."""
     import riskoff
 
-    found = riskoff.analogs(date, k=k)
+    found = riskoff.analogs(day, as_of=as_of, k=k, window=window)
     if fmt == "json":
         console.print_json(json.dumps(found, default=str))
         return
@@ -170,11 +193,13 @@ FORMAT_HELP = "html (one self-contained file), md (with PNG charts), text or jso
 
 @app.command("report")
 def report_cmd(
-    date: Annotated[
-        str | None, typer.Option("--date", help="Day to report on (default: the latest).")
+    day: Annotated[
+        date | None,
+        date_option("--date", help="Day to report on, YYYY-MM-DD (default: the latest)."),
     ] = None,
-    window: Annotated[int, typer.Option("--window", help="Window in business days.")] = 10,
-    fmt: Annotated[str, typer.Option("--format", help=FORMAT_HELP)] = "html",
+    as_of: AsOfArg = None,
+    window: WindowArg = 10,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help=FORMAT_HELP)] = ReportFormat.html,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -190,16 +215,15 @@ def report_cmd(
     Verdict, triggers, funding, breadth, history, regime, a practical note and the data behind
     it, in HTML (default), Markdown, text or JSON.
     """
-    from riskoff.errors import RiskoffError
-    from riskoff.report.render import FORMATS, build_report, render_json, render_text, write_report
+    import riskoff
+    from riskoff.report.render import render_json, render_text, write_report
 
-    if fmt not in FORMATS:
-        raise RiskoffError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    report = build_report(date, window=window)
+    report = riskoff.report(day, as_of=as_of, window=window)
+    print_notices(day)
     if fmt in ("text", "json") and output is None:
         sys.stdout.write(render_text(report) if fmt == "text" else render_json(report))
         return
-    path = write_report(report, fmt, output)
+    path = write_report(report, fmt.value, output)
     typer.echo(f"wrote {path}")
     if open_:
         import webbrowser
