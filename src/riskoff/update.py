@@ -27,8 +27,15 @@ import pandas as pd
 
 from riskoff.catalog import SeriesSpec, load_catalog
 from riskoff.checks import clean_observations
-from riskoff.errors import CatalogError, MissingExtraError, RiskoffError
+from riskoff.errors import (
+    CatalogError,
+    DataError,
+    HostUnreachableError,
+    MissingExtraError,
+    RiskoffError,
+)
 from riskoff.sources import Source, get_source, known_sources, missing_extra
+from riskoff.sources.base import forget_unreachable, redact
 from riskoff.store import Store
 
 DEFAULT_OVERLAP_DAYS = 10
@@ -58,6 +65,8 @@ class SeriesOutcome:
         The series' last date after the update (or the stored one when nothing came).
     message : str
         Why it failed or was skipped; for ``ok``, a note such as "no new observations".
+    unreachable : str
+        For a failure because the provider's host could not be reached at all: the host.
     """
 
     series_id: str
@@ -67,6 +76,7 @@ class SeriesOutcome:
     revised: int = 0
     last_date: date | None = None
     message: str = ""
+    unreachable: str = ""
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict."""
@@ -92,6 +102,36 @@ class UpdateReport:
     def exit_code(self) -> int:
         """1 when any series failed, else 0 (for cron and CI)."""
         return 1 if self.failed else 0
+
+    @property
+    def unreachable(self) -> list[SeriesOutcome]:
+        """The series that failed because their provider's host could not be reached."""
+        return [o for o in self.outcomes if o.status == "failed" and o.unreachable]
+
+    @property
+    def network_note(self) -> str:
+        """One line when hosts could not be reached, else empty.
+
+        ``network unreachable: N series not updated (...)`` when no fetch reached its host,
+        else one ``HOST unreachable`` part per dead host.
+        """
+        dead = self.unreachable
+        if not dead:
+            return ""
+        hosts = sorted({o.unreachable for o in dead})
+        reached = [o for o in self.outcomes if o.status == "ok"] + [
+            o for o in self.failed if not o.unreachable
+        ]
+        if not reached:
+            return (
+                f"network unreachable: {len(dead)} series not updated "
+                f"(could not reach {', '.join(hosts)})"
+            )
+        parts = []
+        for host in hosts:
+            count = sum(o.unreachable == host for o in dead)
+            parts.append(f"{host} unreachable: {count} series not updated")
+        return "; ".join(parts)
 
     def to_frame(self) -> pd.DataFrame:
         """Return one row per series: added, revised, last date, status, message."""
@@ -251,12 +291,18 @@ class _Updater:
             start, end = self.window(job, source)
             frame = source.fetch(spec, start, end)
             if frame.empty:
+                if job.stored_last is None:
+                    # Nothing stored and nothing answered: data were expected, none came.
+                    raise DataError(
+                        f"{source.name}: series {spec.id}: the answer holds no observations "
+                        f"for {start}..{end} and the store has none either"
+                    )
                 return SeriesOutcome(
                     spec.id,
                     source.name,
                     "ok",
                     last_date=job.stored_last,
-                    message="no observations in the window",
+                    message=f"no new observations since {job.stored_last}",
                 )
             with self.lock:
                 current = self.store.series_values(spec.id)
@@ -276,9 +322,22 @@ class _Updater:
                 for seen_at, raw in _batches(frame)
             ]
             return self._apply(job, source.name, batches, current)
+        except HostUnreachableError as exc:
+            return SeriesOutcome(
+                spec.id,
+                job.source_name,
+                "failed",
+                last_date=job.stored_last,
+                message=redact(str(exc)),
+                unreachable=exc.host,
+            )
         except RiskoffError as exc:
             return SeriesOutcome(
-                spec.id, job.source_name, "failed", last_date=job.stored_last, message=str(exc)
+                spec.id,
+                job.source_name,
+                "failed",
+                last_date=job.stored_last,
+                message=redact(str(exc)),
             )
         except Exception as exc:  # a bug in one connector must not stop the other series
             return SeriesOutcome(
@@ -286,8 +345,9 @@ class _Updater:
                 job.source_name,
                 "failed",
                 last_date=job.stored_last,
-                message=f"{job.source_name}: series {spec.id}: unexpected "
-                f"{type(exc).__name__}: {exc}",
+                message=redact(
+                    f"{job.source_name}: series {spec.id}: unexpected {type(exc).__name__}: {exc}"
+                ),
             )
 
     def _apply(
@@ -378,6 +438,7 @@ def run_update(
     store = store or Store()
     catalog = dict(catalog if catalog is not None else load_catalog())
     jobs, blocked = select_jobs(catalog, series, sources)
+    forget_unreachable()  # a host down in an earlier run of this process may be back
     store.ensure_ready()
     lasts = _last_dates(store)
     jobs = [Job(j.spec, j.source_name, stored_last=lasts.get(j.spec.id)) for j in jobs]

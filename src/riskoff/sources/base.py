@@ -14,9 +14,11 @@ environment so that tests (and impatient users) can make it fast.
 from __future__ import annotations
 
 import email.utils
+import errno
 import importlib.util
 import os
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -39,7 +41,7 @@ from tenacity import (
 
 from riskoff._version import __version__
 from riskoff.catalog import SeriesSpec
-from riskoff.errors import DataError, MissingExtraError, SourceError
+from riskoff.errors import DataError, HostUnreachableError, MissingExtraError, SourceError
 
 T = TypeVar("T")
 USER_AGENT = f"riskoff/{__version__} (+https://pypi.org/project/riskoff/)"
@@ -197,7 +199,9 @@ class RetryPolicy:
         Longest single wait, also the cap on a server's ``Retry-After``
         (``RISKOFF_HTTP_MAX_WAIT``, default 60).
     timeout : float
-        Connect and read timeout in seconds (``RISKOFF_HTTP_TIMEOUT``, default 30).
+        Total deadline of one request in seconds, from connecting to the last byte of the body
+        (``RISKOFF_HTTP_TIMEOUT``, default 30): a server that trickles its answer cannot hold a
+        request longer than this.
     """
 
     attempts: int = 4
@@ -253,12 +257,173 @@ class _RetryableStatusError(Exception):
         self.response = response
 
 
-_SECRET = re.compile(r"(api_key|apikey|token|key)=[^&\s]+", re.IGNORECASE)
+class DeadlineError(Exception):
+    """A request (or a library call) did not complete within its total deadline."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no complete answer within {seconds:g} s (total deadline)")
+        self.seconds = seconds
+
+
+def run_with_deadline(call: Callable[[threading.Event], T], seconds: float) -> T:
+    """Run ``call`` in a daemon thread and wait at most ``seconds`` for it.
+
+    A socket timeout bounds each read, not the whole answer: a server sending one byte a
+    second never trips it. Waiting from another thread bounds the whole call. The event passed
+    to ``call`` is set when the caller gives up, so that a call reading a body in chunks can
+    stop and close its connection; a call that ignores it (a library's) is abandoned.
+
+    Parameters
+    ----------
+    call : callable
+        Receives the cancellation event; its result or exception is handed back.
+    seconds : float
+        The total deadline.
+
+    Raises
+    ------
+    DeadlineError
+        When ``call`` has not finished in time.
+    """
+    cancel = threading.Event()
+    done = threading.Event()
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = call(cancel)
+        except BaseException as exc:  # handed to the waiting thread, re-raised there
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name="riskoff-deadline", daemon=True).start()
+    if not done.wait(seconds):
+        cancel.set()
+        raise DeadlineError(seconds)
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
+# -- hosts that cannot be reached at all --------------------------------------------------------
+# Refused connections, unknown names and missing routes do not heal within a run: after the
+# first one, every other request to that host fails at once instead of retrying with backoff.
+_UNREACHABLE_ERRNOS = frozenset(
+    {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL}
+)
+_UNREACHABLE_TEXT = (
+    "name or service not known",
+    "temporary failure in name resolution",
+    "nodename nor servname",
+    "failed to resolve",
+    "name resolution",
+    "no address associated",
+    "connection refused",
+    "network is unreachable",
+    "no route to host",
+)
+_DEAD_HOSTS: dict[str, str] = {}
+_DEAD_LOCK = threading.Lock()
+
+
+def unreachable_reason(exc: BaseException) -> str | None:
+    """Say why ``exc`` means the host cannot be reached at all, or None when it may be transient.
+
+    Walks the exception's causes: DNS failures, refused connections and missing routes count;
+    timeouts and resets do not (a slow or overloaded server may answer the next time).
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return "the host name does not resolve"
+        if isinstance(current, OSError) and current.errno in _UNREACHABLE_ERRNOS:
+            return _errno_text(current.errno)
+        text = str(current).lower()
+        for needle in _UNREACHABLE_TEXT:
+            if needle in text:
+                return (
+                    "the host name does not resolve"
+                    if "resol" in needle or "name" in needle
+                    else needle
+                )
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _errno_text(code: int | None) -> str:
+    return {
+        errno.ECONNREFUSED: "connection refused",
+        errno.ENETUNREACH: "network is unreachable",
+        errno.EHOSTUNREACH: "no route to host",
+    }.get(code or 0, "address not available")
+
+
+def mark_unreachable(host: str, reason: str) -> None:
+    """Remember that ``host`` cannot be reached (until :func:`forget_unreachable`)."""
+    with _DEAD_LOCK:
+        _DEAD_HOSTS.setdefault(host, reason)
+
+
+def forget_unreachable() -> None:
+    """Forget every host marked unreachable (at the start of each update run)."""
+    with _DEAD_LOCK:
+        _DEAD_HOSTS.clear()
+
+
+def check_reachable(host: str, source: str, series: str) -> None:
+    """Raise at once when ``host`` was found unreachable earlier in this run.
+
+    Raises
+    ------
+    HostUnreachableError
+        Naming the host and the first failure.
+    """
+    with _DEAD_LOCK:
+        reason = _DEAD_HOSTS.get(host)
+    if reason is not None:
+        raise HostUnreachableError(
+            source, series, host, f"{host} unreachable ({reason}); not asked again in this run"
+        )
+
+
+# Query parameters that carry credentials (api_key=, token=, access_token=, password= ...).
+_SECRET_PARAM = re.compile(
+    r"\b((?:api[_-]?key|apikey|key|[a-z_]*token|password|passwd|pwd|secret|signature|sig|auth)=)"
+    r"[^&\s#'\"]+",
+    re.IGNORECASE,
+)
+# ``scheme://user:password@host``: the password goes, the user name stays (it helps debugging).
+_USERINFO = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/@\s:]*):[^/@\s]*@", re.IGNORECASE)
+_BEARER = re.compile(r"\b(bearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
-    """Hide credentials (``api_key=...``) in a URL or message."""
-    return _SECRET.sub(r"\1=***", text)
+    """Hide credentials in a URL or message before it is printed or logged.
+
+    Masks query parameters such as ``api_key=``, ``token=`` or ``password=``, the password of
+    ``scheme://user:password@host`` and bearer tokens.
+
+    Parameters
+    ----------
+    text : str
+        A URL, an error message or a log line.
+
+    Returns
+    -------
+    str
+        The text with every secret replaced by ``***``.
+
+    Examples
+    --------
+    >>> redact("https://u:pw@hooks.example/x?token=abc&a=1")
+    'https://u:***@hooks.example/x?token=***&a=1'
+    """
+    text = _USERINFO.sub(r"\1:***@", text)
+    text = _SECRET_PARAM.sub(r"\1***", text)
+    return _BEARER.sub(r"\1***", text)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -279,8 +444,8 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 def _describe_transport(exc: Exception, policy: RetryPolicy) -> str:
-    if isinstance(exc, httpx.TimeoutException):
-        return f"timed out (no answer within {policy.timeout:g} s)"
+    if isinstance(exc, DeadlineError | httpx.TimeoutException):
+        return f"timed out (no complete answer within {policy.timeout:g} s, RISKOFF_HTTP_TIMEOUT)"
     if isinstance(exc, httpx.RemoteProtocolError):
         if "without sending a response" in str(exc):
             return "the server closed the connection without answering"
@@ -348,21 +513,51 @@ class HttpClient:
         policy: HostPolicy | None = None,
         ok_statuses: Sequence[int] = (),
     ) -> httpx.Response:
-        """GET ``url``, retrying what is worth retrying.
+        """GET ``url``, retrying what is worth retrying (see :meth:`request`)."""
+        return self.request(
+            "GET",
+            url,
+            source=source,
+            series=series,
+            params=params,
+            policy=policy,
+            ok_statuses=ok_statuses,
+        )
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        source: str,
+        series: str,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+        policy: HostPolicy | None = None,
+        ok_statuses: Sequence[int] = (),
+        attempts: int | None = None,
+    ) -> httpx.Response:
+        """Send one request, retrying what is worth retrying, each try within a total deadline.
 
         Parameters
         ----------
+        method : str
+            ``GET`` or ``POST``.
         url : str
             The address.
         source, series : str
             Named in every error message.
         params : dict, optional
             Query parameters.
+        json : object, optional
+            A JSON body.
         policy : HostPolicy, optional
             Politeness towards the URL's host (default 2 in flight, no spacing).
         ok_statuses : sequence of int
             Non-2xx statuses handed back to the caller instead of raising (FRED's 400 carries
             a JSON error message worth reading).
+        attempts : int, optional
+            Overrides ``RISKOFF_HTTP_RETRIES`` (a webhook is tried once).
 
         Returns
         -------
@@ -371,16 +566,35 @@ class HttpClient:
 
         Raises
         ------
+        HostUnreachableError
+            At once when the host's name does not resolve, the connection is refused or there
+            is no route, and for every later request to that host in the run.
         SourceError
-            After the last attempt, or at once on a 4xx other than 429.
+            After the last attempt, or at once on a 4xx other than 429. Every try, body
+            included, ends within ``RISKOFF_HTTP_TIMEOUT`` seconds.
         """
         retry = RetryPolicy.from_env()
-        gate = self.gate(urlsplit(url).netloc, policy or HostPolicy())
-        timeout = httpx.Timeout(retry.timeout)
+        if attempts is not None:
+            retry = RetryPolicy(max(1, attempts), retry.backoff, retry.max_wait, retry.timeout)
+        host = host_of(url)
+        check_reachable(host, source, series)
+        gate = self.gate(host, policy or HostPolicy())
+
+        def send(cancel: threading.Event) -> httpx.Response:
+            return self._send(method, url, params, json, retry.timeout, cancel)
 
         def attempt() -> httpx.Response:
-            with gate.hold():
-                response = self._client.get(url, params=params, timeout=timeout)
+            try:
+                with gate.hold():
+                    response = run_with_deadline(send, retry.timeout)
+            except httpx.ConnectError as exc:
+                reason = unreachable_reason(exc)
+                if reason is None:
+                    raise
+                mark_unreachable(host, reason)
+                raise HostUnreachableError(
+                    source, series, host, f"{host} unreachable ({reason})"
+                ) from None
             if response.status_code == 429 or response.status_code >= 500:
                 raise _RetryableStatusError(response)
             if response.is_success or response.status_code in ok_statuses:
@@ -390,8 +604,10 @@ class HttpClient:
         retrying = Retrying(
             stop=stop_after_attempt(retry.attempts),
             wait=_backoff(retry),
-            # Timeouts, resets, refused connections and bodies cut short are TransportErrors.
-            retry=retry_if_exception_type((_RetryableStatusError, httpx.TransportError)),
+            # Timeouts, resets and bodies cut short are TransportErrors; a deadline is a timeout.
+            retry=retry_if_exception_type(
+                (_RetryableStatusError, httpx.TransportError, DeadlineError)
+            ),
             sleep=self._sleep,
             reraise=True,
         )
@@ -399,9 +615,53 @@ class HttpClient:
             return retrying(attempt)
         except _RetryableStatusError as exc:
             problem = _describe_status(exc.response)
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, DeadlineError) as exc:
             problem = _describe_transport(exc, retry)
         raise SourceError(source, series, redact(f"{problem} ({_gave_up(retry)})"))
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, str] | None,
+        json: Any,
+        timeout: float,
+        cancel: threading.Event,
+    ) -> httpx.Response:
+        """Send and read the body in chunks, stopping as soon as the caller gave up."""
+        with self._client.stream(
+            method, url, params=params, json=json, timeout=httpx.Timeout(timeout)
+        ) as response:
+            chunks: list[bytes] = []
+            for chunk in response.iter_bytes():
+                if cancel.is_set():
+                    raise DeadlineError(timeout)  # closes the connection on the way out
+                chunks.append(chunk)
+        # The body is already decoded: the copy must not claim an encoding any more.
+        headers = response.headers.copy()
+        headers.pop("Content-Encoding", None)
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=b"".join(chunks),
+            request=response.request,
+            extensions={
+                k: v
+                for k, v in response.extensions.items()
+                if k in ("http_version", "reason_phrase")
+            },
+        )
+
+
+def host_of(url: str) -> str:
+    """Return ``host[:port]`` of ``url``, without any user name or password."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{host}:{port}" if port else host
 
 
 def _gave_up(retry: RetryPolicy) -> str:
@@ -569,6 +829,7 @@ def call_with_retries(
     retryable: Callable[[Exception], bool],
     describe: Callable[[Exception], str] = lambda exc: f"{type(exc).__name__}: {exc}",
     sleep: Callable[[float], None] = time.sleep,
+    host: str | None = None,
 ) -> T:
     """Run a library call (yfinance, ccxt) under the same retry policy as HTTP requests.
 
@@ -584,16 +845,41 @@ def call_with_retries(
         Turns the last exception into the error's reason.
     sleep : callable
         Replaces ``time.sleep`` (tests).
+    host : str, optional
+        The host the library talks to: when it cannot be reached at all (refused, unknown
+        name, no route) the call is not retried and later calls to it fail at once.
 
     Raises
     ------
+    HostUnreachableError
+        When ``host`` cannot be reached.
     SourceError
         With the last problem, after the last attempt or at once when it is not retryable.
+        Each try ends within ``RISKOFF_HTTP_TIMEOUT`` seconds (a library's own timeouts bound
+        each read, not the whole call).
     """
     retry = RetryPolicy.from_env()
+    if host is not None:
+        check_reachable(host, source, series)
+
+    def bounded() -> T:
+        try:
+            return run_with_deadline(lambda _cancel: call(), retry.timeout)
+        except (SourceError, DataError, DeadlineError):
+            raise
+        except Exception as exc:
+            reason = unreachable_reason(exc) if host is not None else None
+            if reason is None or host is None:
+                raise
+            mark_unreachable(host, reason)
+            raise HostUnreachableError(
+                source, series, host, f"{host} unreachable ({reason})"
+            ) from None
 
     def worth_retrying(exc: BaseException) -> bool:
         # Our own errors are final: they already describe what the provider answered.
+        if isinstance(exc, DeadlineError):
+            return True
         return (
             isinstance(exc, Exception)
             and not isinstance(exc, SourceError | DataError)
@@ -608,9 +894,13 @@ def call_with_retries(
         reraise=True,
     )
     try:
-        return retrying(call)
+        return retrying(bounded)
     except (SourceError, DataError):
         raise
+    except DeadlineError as exc:
+        raise SourceError(
+            source, series, f"timed out ({exc}, RISKOFF_HTTP_TIMEOUT) ({_gave_up(retry)})"
+        ) from None
     except Exception as exc:
         tail = f" ({_gave_up(retry)})" if retryable(exc) else ""
         raise SourceError(source, series, redact(describe(exc)) + tail) from exc

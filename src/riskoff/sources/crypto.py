@@ -20,7 +20,7 @@ import pandas as pd
 
 from riskoff.catalog import SeriesSpec
 from riskoff.errors import SourceError
-from riskoff.sources.base import call_with_retries, tidy
+from riskoff.sources.base import call_with_retries, host_of, tidy
 
 DEFAULT_EXCHANGE = "binance"
 _DAY_MS = 86_400_000
@@ -130,6 +130,15 @@ class CryptoSource:
         def describe(exc: Exception) -> str:
             return f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
 
+        root = os.environ.get("RISKOFF_CRYPTO_URL")
+        host = (
+            host_of(root) if root else os.environ.get("RISKOFF_CRYPTO_EXCHANGE", DEFAULT_EXCHANGE)
+        )
         return call_with_retries(
-            call, source=self.name, series=spec.id, retryable=_retryable, describe=describe
+            call,
+            source=self.name,
+            series=spec.id,
+            retryable=_retryable,
+            describe=describe,
+            host=host,
         )

@@ -42,7 +42,9 @@ _PAGE = 100_000  # the API's largest page
 _ISO_DAY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 
 
-def parse_fredgraph_csv(text: str, series: str, scale: float = 1.0) -> pd.DataFrame:
+def parse_fredgraph_csv(
+    text: str, series: str, scale: float = 1.0, native_id: str | None = None
+) -> pd.DataFrame:
     """Parse a ``fredgraph.csv`` body by column position.
 
     Parameters
@@ -53,6 +55,9 @@ def parse_fredgraph_csv(text: str, series: str, scale: float = 1.0) -> pd.DataFr
         Series id, for messages.
     scale : float
         Native unit to catalog unit.
+    native_id : str, optional
+        FRED's id of the series asked for: a header naming another series is refused, so that
+        an answer about another series is never stored under this one.
 
     Returns
     -------
@@ -62,10 +67,15 @@ def parse_fredgraph_csv(text: str, series: str, scale: float = 1.0) -> pd.DataFr
     Raises
     ------
     SourceError
-        On an empty body or a line that does not have two columns (a truncated file).
+        On an empty body, a JSON document, a header naming another series or a line that does
+        not have two columns (a truncated file).
     DataError
         On a bad date or a non-numeric value.
     """
+    if text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
+        raise SourceError(
+            "fred", series, f"expected CSV, got a JSON document: {' '.join(text.split())[:120]!r}"
+        )
     lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     numbered = [(i + 1, row) for i, row in enumerate(lines) if row and any(c.strip() for c in row)]
     if not numbered:
@@ -80,7 +90,15 @@ def parse_fredgraph_csv(text: str, series: str, scale: float = 1.0) -> pd.DataFr
         )
     # The header's wording is not relied upon (it changed from DATE to observation_date); a
     # first line that already holds a date means the provider sent no header at all.
-    body = numbered if _ISO_DAY.match(first[0]) else numbered[1:]
+    has_header = not _ISO_DAY.match(first[0])
+    if has_header and native_id is not None and first[1].strip().upper() != native_id.upper():
+        raise SourceError(
+            "fred",
+            series,
+            f"the answer's header names series {first[1].strip()[:60]!r}, not {native_id!r}: "
+            "refused (nothing stored)",
+        )
+    body = numbered[1:] if has_header else numbered
     rows: list[tuple[int, object, object]] = []
     for line, row in body:
         if len(row) != 2:
@@ -135,8 +153,10 @@ def parse_observations(
     rows: list[tuple[int, object, object]] = []
     stamps: list[object] = []
     for i, obs in enumerate(observations, start=1):
-        if not isinstance(obs, dict) or "date" not in obs:
-            raise SourceError("fred", series, f"observation {i}: not an object with a date")
+        if not isinstance(obs, dict) or "date" not in obs or "value" not in obs:
+            raise SourceError(
+                "fred", series, f"observation {i}: not an object with a date and a value"
+            )
         rows.append((i, obs["date"], obs.get("value")))
         stamps.append(obs.get("realtime_start"))
     return tidy(
@@ -177,7 +197,9 @@ class FredSource(HttpSource):
             url, source=self.name, series=spec.id, params=params, policy=POLICY
         )
         reject_html(response, self.name, spec.id, "CSV")
-        return parse_fredgraph_csv(response.text, spec.id, spec.scale)
+        if "json" in response.headers.get("Content-Type", "").lower():
+            raise SourceError(self.name, spec.id, "expected CSV, got a JSON document")
+        return parse_fredgraph_csv(response.text, spec.id, spec.scale, native_id=spec.native_id)
 
     def _fetch_api(self, spec: SeriesSpec, start: date, end: date, key: str) -> pd.DataFrame:
         params = {

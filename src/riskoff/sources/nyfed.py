@@ -64,6 +64,9 @@ FIRST_DATES = {
     "bgcr": date(2018, 4, 2),
     "rrp": date(2013, 9, 23),  # the ON RRP exercise began on 23 Sep 2013
 }
+# Percentiles, volumes and target ranges are published from this day on (EFFR since the 2016
+# methodology change; SOFR, TGCR, BGCR from their start): older rows rightly lack them.
+_DETAIL_SINCE = "2016-03-01"
 OPERATION_FIELDS = {
     "accepted": "totalAmtAccepted",
     "submitted": "totalAmtSubmitted",
@@ -98,6 +101,7 @@ def parse_reference_rates(
     if not isinstance(payload, dict) or not isinstance(payload.get("refRates"), list):
         raise SourceError("nyfed", series, "the answer has no 'refRates' list")
     rows: list[tuple[int, object, object]] = []
+    expected = 0  # rows dated when the field is published: at least one of them must carry it
     for i, row in enumerate(payload["refRates"], start=1):
         if not isinstance(row, dict) or not row.get("effectiveDate"):
             raise SourceError("nyfed", series, f"refRates row {i}: no effectiveDate")
@@ -105,6 +109,21 @@ def parse_reference_rates(
         if kind != rate:
             continue
         rows.append((i, row["effectiveDate"], row.get(key)))
+        if field == "rate" or str(row["effectiveDate"]) >= _DETAIL_SINCE:
+            expected += 1
+    if payload["refRates"] and not rows:
+        raise SourceError(
+            "nyfed",
+            series,
+            f"{len(payload['refRates'])} refRates rows but none of type {rate.upper()!r}",
+        )
+    if expected and not any(key in row for row in payload["refRates"] if isinstance(row, dict)):
+        raise SourceError(
+            "nyfed",
+            series,
+            f"none of the {len(rows)} refRates rows has the field {key!r} "
+            "(the provider's format changed?)",
+        )
     return tidy(rows, "nyfed", series, scale=scale, label="refRates row")
 
 
@@ -125,6 +144,7 @@ def parse_operations(
         raise SourceError("nyfed", series, "the answer has no 'repo.operations' list")
     wanted = OPERATION_TYPES[kind]
     per_day: dict[str, list[float]] = defaultdict(list)
+    results = 0
     for i, op in enumerate(operations, start=1):
         if not isinstance(op, dict) or not op.get("operationDate"):
             raise SourceError("nyfed", series, f"operation {i}: no operationDate")
@@ -132,6 +152,7 @@ def parse_operations(
             continue
         if str(op.get("auctionStatus", "Results")).lower() != "results":
             continue  # announcements carry no amounts yet
+        results += 1
         raw = op.get(key)
         if raw is None:
             continue
@@ -141,6 +162,13 @@ def parse_operations(
             raise DataError(
                 f"nyfed: series {series}: operation {i}: {key} {raw!r} is not a number"
             ) from None
+    if results and not per_day:
+        raise SourceError(
+            "nyfed",
+            series,
+            f"none of the {results} {wanted} results has the field {key!r} "
+            "(the provider's format changed?)",
+        )
     combine = max if field == "counterparties" else sum
     rows: list[tuple[int, object, object]] = [
         (i, day, combine(values)) for i, (day, values) in enumerate(sorted(per_day.items()), 1)

@@ -95,6 +95,9 @@ def parse_chart(
     if not isinstance(results, list) or not results or not isinstance(results[0], dict):
         raise SourceError("yahoo", series, "the answer has no chart result")
     result = results[0]
+    if not isinstance(result.get("indicators"), dict):
+        # Even an empty window carries "indicators": without it the layout has changed.
+        raise SourceError("yahoo", series, "the chart result has no 'indicators' object")
     meta = result.get("meta") or {}
     stamps = result.get("timestamp") or []
     indicators = result.get("indicators") or {}
@@ -207,6 +210,6 @@ class YahooSource(HttpSource):
                 )
 
         history = call_with_retries(
-            download, source=self.name, series=spec.id, retryable=_retryable
+            download, source=self.name, series=spec.id, retryable=_retryable, host=CHART_HOST
         )
         return frame_from_history(history, spec.id, spec.scale)
