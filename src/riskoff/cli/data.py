@@ -3,16 +3,76 @@
 from __future__ import annotations
 
 import sys
+from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from riskoff.cli._app import console, series_app, store_app
 from riskoff.cli.options import check_date as _check_date
 from riskoff.cli.options import fmt_number as _fmt
 from riskoff.errors import RiskoffError
+
+
+class Frequency(StrEnum):
+    """Frequencies of a user's own series (the catalog's ``FREQUENCIES``)."""
+
+    daily = "daily"
+    weekly = "weekly"
+    monthly = "monthly"
+
+
+class AssetClass(StrEnum):
+    """Asset classes of a user's own series (the catalog's ``ASSET_CLASSES``)."""
+
+    funding = "funding"
+    rates = "rates"
+    credit = "credit"
+    volatility = "volatility"
+    fx = "fx"
+    equity = "equity"
+    commodity = "commodity"
+    crypto = "crypto"
+    stress_index = "stress_index"
+
+
+class ExportFormat(StrEnum):
+    """File formats of ``store export``."""
+
+    csv = "csv"
+    parquet = "parquet"
+
+
+def _check_series(value: str) -> str:
+    """Refuse an empty or unusable series id before anything is read."""
+    from riskoff.errors import DataError
+    from riskoff.importer import check_series_id
+
+    try:
+        return check_series_id(value)
+    except DataError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def _check_date_format(value: str | None) -> str | None:
+    """Accept a strftime format that writes and reads back a date (``%d/%m/%Y``)."""
+    if value is None:
+        return value
+    probe = date(2026, 9, 1)
+    try:
+        ok = datetime.strptime(probe.strftime(value), value).date() == probe
+    except ValueError:
+        ok = False
+    if not ok:
+        raise typer.BadParameter(
+            f"{value[:40]!r} is not a date format with day, month and year, e.g. %d/%m/%Y, "
+            "%m/%d/%Y or %Y-%m-%d"
+        )
+    return value
 
 
 # -- series -----------------------------------------------------------------------------------
@@ -83,6 +143,8 @@ def series_show(
         f"  latest: {_fmt(summary.value, 4)} {spec.unit} on {summary.last_date}"
         + (f" (as known on {as_of})" if as_of else "")
     )
+    if summary.last_date is not None and not as_of:
+        _print_age(summary.last_date)
     changes = ", ".join(f"{k} {_fmt(v)}" for k, v in summary.changes.items())
     console.print(f"  change ({summary.change_unit}): {changes}")
     if summary.percentile is not None:
@@ -92,9 +154,22 @@ def series_show(
 
 
 # -- store ------------------------------------------------------------------------------------
+def _print_age(latest: date) -> None:
+    """Say how old the latest value is against today (``RISKOFF_TODAY`` in tests)."""
+    from riskoff.freshness import data_age
+
+    age = data_age(latest)
+    if age.stale:
+        console.print(
+            f"  [yellow]{age.describe()}: the data are old; run `riskoff update`[/yellow]"
+        )
+    else:
+        console.print(f"  {age.describe()}")
+
+
 @store_app.command("info")
 def store_info() -> None:
-    """List the series in the store: rows, revisions, first/last date, staleness."""
+    """List the series in the store: rows, revisions, first/last date, staleness, data age."""
     import pandas as pd
 
     from riskoff.catalog import load_catalog
@@ -105,6 +180,7 @@ def store_info() -> None:
     latest = store.latest_date()
     catalog = load_catalog()
     own = store.user_series()
+    broken = store.broken_user_series()
     table = Table(title=f"riskoff store {store.path} (latest market date {latest.date()})")
     for col in ("series", "rows", "revisions", "first", "last", "days behind", "status"):
         table.add_column(col)
@@ -114,51 +190,82 @@ def store_info() -> None:
         behind = (latest - pd.Timestamp(row["last_date"])).days
         stale = spec is not None and behind > spec.stale_after_days
         stale_count += stale
+        status = "[yellow]stale[/yellow]" if stale else "ok"
+        if str(sid) in broken:
+            status = "[red]bad definition[/red]"
         table.add_row(
-            str(sid),
+            escape(str(sid)),
             str(row["rows"]),
             str(row["revisions"]),
             str(row["first_date"].date()),
             str(row["last_date"].date()),
             str(behind),
-            "[yellow]stale[/yellow]" if stale else "ok",
+            status,
         )
     console.print(table)
     console.print(
         f"{len(info)} series, {int(info['rows'].sum()):,} observations; {stale_count} stale "
         f"relative to {latest.date()}"
     )
+    _print_age(latest.date())
+    for sid, problem in broken.items():
+        console.print(
+            f"[yellow]{escape(sid)}: definition unusable ({escape(problem)}); import it again "
+            "with --name and a valid --frequency / --asset-class[/yellow]"
+        )
+    files = len(list(store.backup_dir.glob("txn-*.parquet"))) if store.backup_dir.is_dir() else 0
+    console.print(f"backup: {store.backup_dir} ({files} file(s))")
 
 
 @store_app.command("import")
 def store_import(
-    file: Annotated[Path, typer.Argument(help="CSV with a header date,value.")],
-    series: Annotated[str, typer.Option("--series", help="Series id to write to.")],
+    file: Annotated[Path, typer.Argument(help="CSV with a header date,value (UTF-8).")],
+    series: Annotated[
+        str, typer.Option("--series", callback=_check_series, help="Series id to write to.")
+    ],
     unit: Annotated[
         str | None, typer.Option("--unit", help="Unit of the file, converted to the catalog's.")
     ] = None,
     name: Annotated[
         str | None, typer.Option("--name", help="Define a new series of your own with this name.")
     ] = None,
-    frequency: Annotated[str, typer.Option(help="Frequency of a new series.")] = "daily",
-    asset_class: Annotated[str, typer.Option(help="Asset class of a new series.")] = "equity",
+    frequency: Annotated[
+        Frequency, typer.Option("--frequency", help="Frequency of a new series.")
+    ] = Frequency.daily,
+    asset_class: Annotated[
+        AssetClass, typer.Option("--asset-class", help="Asset class of a new series.")
+    ] = AssetClass.equity,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            "--date-format",
+            callback=_check_date_format,
+            help="Format of non-ISO dates, e.g. %d/%m/%Y (default: YYYY-MM-DD only).",
+        ),
+    ] = None,
 ) -> None:
-    """Import a user's own ``date,value`` CSV into the store (all or nothing)."""
+    """Import a user's own ``date,value`` CSV into the store (all or nothing; one undo step)."""
     from riskoff.importer import import_csv
 
     result = import_csv(
-        file, series, unit=unit, name=name, frequency=frequency, asset_class=asset_class
+        file,
+        series,
+        unit=unit,
+        name=name,
+        frequency=frequency.value,
+        asset_class=asset_class.value,
+        date_format=date_format,
     )
     console.print(
         f"{series}: {result.added} added, {result.revised} revised, {result.unchanged} unchanged; "
-        f"last date {result.last_date}"
+        f"last date {result.last_date} (undo with `riskoff store undo`)"
     )
 
 
 @store_app.command("export")
 def store_export(
     series: Annotated[list[str], typer.Option("--series", help="Series id (repeat).")],
-    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="File format.")] = ExportFormat.csv,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", callback=_check_date, help="Knowledge date.")
@@ -169,18 +276,88 @@ def store_export(
 
     from riskoff.store import default_store
 
-    if fmt not in ("csv", "parquet"):
-        raise RiskoffError(f"unknown format {fmt!r}: use csv or parquet")
+    target = output or (
+        Path(f"riskoff-export.{fmt.value}") if fmt == ExportFormat.parquet else None
+    )
+    if target is not None and target.is_dir():
+        raise RiskoffError(f"-o {target} is a directory: give a file name")
     store = default_store()
     for sid in series:
         store.spec(sid)
     frame = store.export(series, as_of=pd.Timestamp(as_of).date() if as_of else None)
-    if fmt == "parquet":
-        target = output or Path(f"riskoff-export.{fmt}")
-        frame.to_parquet(target)
-        console.print(f"wrote {len(frame)} rows x {frame.shape[1]} series to {target}")
-    elif output is None:
+    if target is None:
         frame.to_csv(sys.stdout)
+        return
+    try:
+        if fmt == ExportFormat.parquet:
+            frame.to_parquet(target)
+        else:
+            frame.to_csv(target)
+    except OSError as exc:
+        raise RiskoffError(f"cannot write {target}: {exc.strerror or exc}") from None
+    console.print(f"wrote {len(frame)} rows x {frame.shape[1]} series to {target}")
+
+
+@store_app.command("undo")
+def store_undo() -> None:
+    """Take back the last import, update or restore: delete exactly the rows it wrote."""
+    from riskoff.store import default_store
+
+    result = default_store().undo()
+    if result is None:
+        console.print("nothing to undo: the journal is empty (no import or update since the seed)")
+        return
+    console.print(escape(result.describe()))
+
+
+@store_app.command("rebuild")
+def store_rebuild() -> None:
+    """Move the store aside, re-seed the bundled history and restore the backup beside it."""
+    from riskoff.backup import rebuild
+    from riskoff.store import default_store
+
+    store = default_store()
+    result = rebuild(store)
+    if result.moved_to is not None:
+        console.print(f"moved the old store to {result.moved_to} (kept; delete it when done)")
+    console.print(f"re-seeded {result.bundled_rows:,} bundled rows into {store.path}")
+    if result.backup_files:
+        console.print(
+            f"restored {result.restored_rows:,} rows of {len(result.restored_series)} series "
+            f"from {result.backup_files} backup file(s) in {store.backup_dir}"
+        )
     else:
-        frame.to_csv(output)
-        console.print(f"wrote {len(frame)} rows x {frame.shape[1]} series to {output}")
+        console.print(f"no backup in {store.backup_dir}: only the bundled history is back")
+
+
+@store_app.command("backup")
+def store_backup(
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Parquet file to write.")
+    ] = None,
+) -> None:
+    """Write everything you imported or fetched (with first-seen times) to one Parquet file."""
+    from riskoff import config
+    from riskoff.backup import write_file
+    from riskoff.store import default_store
+
+    target = output or Path(f"riskoff-backup-{config.today():%Y%m%d}.parquet")
+    if target.is_dir():
+        raise RiskoffError(f"-o {target} is a directory: give a file name")
+    rows = write_file(default_store(), target)
+    console.print(f"wrote {rows:,} rows to {target} (restore with `riskoff store restore`)")
+
+
+@store_app.command("restore")
+def store_restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `riskoff store backup`.")],
+) -> None:
+    """Add the rows and series of a backup file that the store does not hold (one undo step)."""
+    from riskoff.backup import restore_file
+    from riskoff.store import default_store
+
+    result = restore_file(default_store(), file)
+    defined = f"; defined {', '.join(result.defined)}" if result.defined else ""
+    console.print(
+        f"restored {result.rows:,} rows from {file} ({result.skipped:,} already present){defined}"
+    )
