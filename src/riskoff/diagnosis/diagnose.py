@@ -6,19 +6,23 @@ import math
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from riskoff.diagnosis.classify import classify, day_state, history_percentile
-from riskoff.diagnosis.result import AssetMove, Diagnosis, Trigger
+from riskoff.diagnosis.classify import Verdict, classify, history_percentile, safe_haven_reading
+from riskoff.diagnosis.features import day_features
+from riskoff.diagnosis.result import AssetMove, Diagnosis, DollarReading, EpicenterMove, Trigger
+from riskoff.diagnosis.rules import Rules, load_rules
 from riskoff.indicators import IndicatorSet, indicator_set
 from riskoff.indicators.basket import CLASS_LABELS, basket_proxies
-from riskoff.vocabulary import CrashType, Epicenter, FundingState, SafeHavenVerdict, Severity
+from riskoff.indicators.triggers import observed_dates
+from riskoff.vocabulary import CrashType, FundingState, SafeHavenVerdict
 
 # (column of the move, column of its z, label, unit, series) for the ranked triggers.
 TRIGGERS = (
     ("oil_move_pct", "oil_move_z", "Oil", "%", "DCOILWTICO"),
     ("gold_move_pct", "gold_move_z", "Gold", "%", "GOLD_LBMA_PM"),
-    ("dollar_move_pct", "dollar_move_z", "US dollar", "%", "UUP"),
+    ("dollar_move_pct", "dollar_move_z", "US dollar (broad)", "%", "DTWEXBGS"),
     ("yen_move_pct", "yen_move_z", "Japanese yen", "%", "USDJPY"),
     ("yield_10y_move_bp", "yield_10y_move_z", "10-year Treasury yield", "bp", "DGS10"),
     ("vix_move_pts", "vix_move_z", "VIX", "index points", "VIXCLS"),
@@ -66,144 +70,222 @@ REPORTED = (
     "mag7_vs_equal_weight_1y_pct",
     "mag7_above_200d_pct",
 )
-TYPE_PHRASES = {
-    "calm": "No meaningful sell-off",
-    "liquidity_crunch": "A liquidity crunch: indiscriminate selling, safe havens included",
-    "flight_to_safety": "A flight to safety: risk assets down, safe havens up",
-    "rate_shock": "A rate shock: bonds and equities down together on rising yields",
-    "concentrated": "A concentrated sell-off",
-    "funding_squeeze": "A funding squeeze in money markets without a broad sell-off",
-    "carry_unwind": "A carry-trade unwind: the yen surges, the markets it financed fall",
-    "broad_selloff": "A broad de-risking: risk assets down across the board, no dash for cash",
+# Indicators whose observation date is that of a source series (others: the day itself).
+OBSERVED_FROM = {
+    "sofr_iorb_bp": "SOFR",
+    "effr_iorb_bp": "EFFR",
+    "funding_spread_bp": "SOFR",
+    "funding_spread_ex_cal_bp": "SOFR",
+    "reserves_usd_bn": "WRESBAL",
+    "reserves_chg_13w_usd_bn": "WRESBAL",
+    "reserves_to_fed_assets_pct": "WRESBAL",
+    "fed_assets_usd_bn": "WALCL",
+    "qt_pace_usd_bn_per_month": "WALCL",
+    "tga_usd_bn": "WTREGEN",
+    "on_rrp_usd_bn": "RRPONTSYD",
+    "net_liquidity_usd_bn": "WALCL",
+    "net_liquidity_chg_4w_usd_bn": "WALCL",
+    "yield_10y_pct": "DGS10",
+    "yield_30y_pct": "DGS30",
+    "mortgage_30y_pct": "MORTGAGE30US",
+    "mortgage_spread_bp": "MORTGAGE30US",
+    "curve_2s10s_bp": "T10Y2Y",
+    "hy_oas_pct": "BAMLH0A0HYM2",
+    "vix_level": "VIXCLS",
+    "dollar_low_years": "DTWEXBGS",
+    "dollar_high_years": "DTWEXBGS",
 }
 
 
-def _safe_haven_verdict(shf: float, dollar_z: float) -> tuple[SafeHavenVerdict, str, bool]:
-    """The typed verdict, its sentence, and whether it was a dash for cash."""
-    if not math.isfinite(shf):
-        return SafeHavenVerdict.UNKNOWN, "unknown", False
-    if shf == 0.0:
-        return SafeHavenVerdict.NOT_TESTED, "not tested: equities were not selling off", False
-    if shf >= 0.5:
-        dash = dollar_z > 0
-        text = "failed: havens fell with equities" + (
-            " while the dollar rose (a dash for cash)" if dash else ""
+def _observed_on(panel: pd.DataFrame, sid: str, day: pd.Timestamp) -> str:
+    """ISO observation date of ``sid``'s value on ``day`` ('' when none)."""
+    if sid not in panel:
+        return ""
+    dates = observed_dates(panel[sid].loc[:day])
+    value = dates.iloc[-1] if len(dates) else None
+    return pd.Timestamp(value).date().isoformat() if value is not None and pd.notna(value) else ""
+
+
+def _window_dates(panel: pd.DataFrame, sid: str, day: pd.Timestamp, window: int) -> tuple[str, str]:
+    """Observation dates of the first and last close of a window on ``sid``."""
+    end = _observed_on(panel, sid, day)
+    if not end:
+        return "", ""
+    pos = panel.index.get_loc(pd.Timestamp(end))
+    if not isinstance(pos, int) or pos < window:
+        return "", end
+    return panel.index[pos - window].date().isoformat(), end
+
+
+def _headline(
+    rules: Rules, v: Verdict, date_text: str, eq_pct: float, window: int, stress: float,
+    stress_pct: float, funding: str, dollar_bid: bool, funding_up: bool,
+) -> str:  # fmt: skip
+    phrase = rules.rule(v.crash_type).headline
+    if v.crash_type == CrashType.BROAD_SELLOFF and not (dollar_bid or funding_up):
+        phrase += ", no dash for cash"
+    if v.crash_type == CrashType.CONCENTRATED and v.epicenters:
+        names = [p.epicenter.value.replace("_", " ") for p in v.epicenters]
+        phrase += " centred on " + (
+            names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         )
-        return SafeHavenVerdict.FAILED, text, dash
-    if shf <= -0.5:
-        return SafeHavenVerdict.PROTECTED, "protected: havens rallied (a flight to safety)", False
-    return SafeHavenVerdict.MIXED, "mixed: havens neither clearly fell nor clearly rallied", False
-
-
-def _headline(d: dict[str, Any], window: int) -> str:
-    phrase = TYPE_PHRASES[d["crash_type"]]
-    if d["epicenter"]:
-        phrase += f" centred on {d['epicenter'].replace('_', ' ')}"
-    eq = d["equities_pct"]
-    parts = [f"{d['date']}: {phrase}"]
-    if d["crash_type"] != "calm":
-        parts[0] += f" ({d['severity']})"
+    head = f"{date_text}: {phrase}"
+    if v.crash_type != CrashType.CALM:
+        head += f" ({v.severity.value})"
     facts = []
-    if math.isfinite(eq):
-        facts.append(f"US equities {eq:+.1f}% over {window} business days")
-    if math.isfinite(d["stress_index"]):
-        facts.append(
-            f"stress index {d['stress_index']:.2f} ({d['stress_percentile']:.0%} percentile)"
-        )
-    facts.append(f"funding {d['funding_state']}")
-    return parts[0] + ". " + "; ".join(facts) + "."
+    if math.isfinite(eq_pct):
+        facts.append(f"US equities {eq_pct:+.1f}% over {window} business days")
+    if math.isfinite(stress):
+        facts.append(f"stress index {stress:.2f} ({stress_pct:.0%} percentile)")
+    facts.append(f"funding {funding}")
+    return head + ". " + "; ".join(facts) + "."
 
 
-def diagnose_from(result: IndicatorSet, day: pd.Timestamp, analogs_k: int = 5) -> Diagnosis:
-    """Diagnose ``day`` from an already computed indicator set (as known on ``day``)."""
+def diagnose_from(
+    result: IndicatorSet,
+    day: pd.Timestamp,
+    analogs_k: int = 5,
+    *,
+    as_of: str | None = None,
+    features: pd.DataFrame | None = None,
+) -> Diagnosis:
+    """Diagnose ``day`` from an already computed indicator set (as known on ``as_of``).
+
+    Parameters
+    ----------
+    result : IndicatorSet
+        Indicators computed on the panel known on the knowledge date.
+    day : Timestamp
+        The business day described (a row of ``result.table``).
+    analogs_k : int
+        Closest library episodes to list (0: none, and no path search).
+    as_of : str, optional
+        The knowledge date, for the record (default: ``day``).
+    features : DataFrame, optional
+        Precomputed ``day_features(result)`` (computed when not given).
+    """
     from riskoff.diagnosis.analogs import episode_analogs, path_analogs
 
+    rules = load_rules()
     window = result.window
+    feats = features if features is not None else day_features(result)
+    row = result.table.loc[day]
+    f = feats.loc[day]
     # The proxies in use on the day need only that day and the one before.
     recent = basket_proxies(result.panel.loc[:day].iloc[-2:])
     proxies = {k: str(v) for k, v in recent.loc[day].dropna().items()}
-    state = day_state(
-        result.table,
-        result.move_pct,
-        result.move_z,
-        day,
-        window,
-        proxies=proxies,
-        returns=result.returns,
-        day_z=result.day_z,
-    )
-    verdict = classify(state)
-    row = result.table.loc[day]
+    move_z, day_z = result.move_z.loc[day], result.day_z.loc[day]
+    verdict = classify(feats, day, move_z, day_z, rules)
     history = result.table.loc[:day]
+    date_text = day.date().isoformat()
     indicators: dict[str, Any] = {
         k: (float(row[k]) if math.isfinite(row[k]) else None) for k in REPORTED
     }
     indicators["funding_state"] = str(row["funding_state"])
     indicators["calendar_day"] = bool(row["calendar_day"])
+    observed = {k: _observed_on(result.panel, OBSERVED_FROM[k], day) or date_text
+                for k in REPORTED if k in OBSERVED_FROM}  # fmt: skip
+    observed.update({k: date_text for k in REPORTED if k not in OBSERVED_FROM})
     percentiles = {k: history_percentile(history[k], float(row[k])) for k in REPORTED}
-    returns = [
-        AssetMove(
-            asset_class=c,
-            label=CLASS_LABELS[c],
-            move_pct=state.pct(c),
-            move_z=state.z(c),
-            proxy=proxies.get(c, ""),
+    move_pct = result.move_pct.loc[day]
+    returns = []
+    for c in result.move_pct.columns:
+        if not math.isfinite(move_pct[c]):
+            continue
+        start, end = _window_dates(result.panel, proxies.get(c, ""), day, window)
+        returns.append(
+            AssetMove(
+                c,
+                CLASS_LABELS[c],
+                float(move_pct[c]),
+                float(move_z[c]),
+                proxies.get(c, ""),
+                start,
+                end,
+            )
         )
-        for c in result.move_pct.columns
-        if math.isfinite(state.pct(c))
-    ]
     triggers = sorted(
         (
-            Trigger(
-                name=move,
-                label=label,
-                move=float(row[move]),
-                unit=unit,
-                z=float(row[z]),
-                series=series,
-            )
+            Trigger(name=move, label=label, move=float(row[move]), unit=unit, z=float(row[z]),
+                    series=series, observed=_observed_on(result.panel, series, day) or date_text)
             for move, z, label, unit, series in TRIGGERS
             if math.isfinite(row[move]) and math.isfinite(row[z])
         ),
         key=lambda t: abs(t.z),
         reverse=True,
-    )
+    )  # fmt: skip
     sectors = {k: float(v) for k, v in result.sectors.loc[day].dropna().sort_values().items()}
-    date_text = day.date().isoformat()
-    facts = {
-        "date": date_text,
-        "crash_type": verdict.crash_type,
-        "epicenter": verdict.epicenter,
-        "severity": verdict.severity,
-        "equities_pct": state.pct("us_equities"),
-        "stress_index": float(row["stress_index"]),
-        "stress_percentile": state.stress_percentile,
-        "funding_state": str(row["funding_state"]),
-    }
-    haven, haven_text, dash = _safe_haven_verdict(
-        float(row["safe_haven_failure"]), state.z("dollar")
+    epicenters = []
+    for pick in verdict.epicenters:
+        sid = proxies.get(pick.asset_class, "")
+        start, end = _window_dates(result.panel, sid, day, window)
+        epicenters.append(
+            EpicenterMove(
+                epicenter=pick.epicenter,
+                asset_class=pick.asset_class,
+                label=CLASS_LABELS[pick.asset_class],
+                move_pct=float(move_pct.get(pick.asset_class, math.nan)),
+                move_z=float(move_z.get(pick.asset_class, math.nan)),
+                day_pct=float(np.expm1(result.returns.loc[day, pick.asset_class]) * 100.0),
+                day_z=float(day_z.get(pick.asset_class, math.nan)),
+                severity=pick.severity,
+                series=sid,
+                start=start,
+                end=end,
+            )
+        )
+    dollar_z = float(f["dollar_z"])
+    dollar_bid = math.isfinite(dollar_z) and dollar_z >= rules.dollar_bid_z
+    dsrc = row.get("dollar_source")
+    dollar_series = str(dsrc) if isinstance(dsrc, str) else "UUP"
+    dstart, dend = _window_dates(
+        result.panel, "DTWEXBGS" if dollar_series.startswith("DTWEX") else "UUP", day, window
     )
+    if dollar_series == "DTWEXBGS+FX proxy":
+        dend = date_text  # the proxy carries the index to the day itself
+    dollar = DollarReading(
+        move_pct=float(row["dollar_move_pct"]), z=dollar_z, series=dollar_series,
+        start=dstart, end=dend, bid=dollar_bid,
+    )  # fmt: skip
+    funding_up = float(f["funding_spike_bp"]) >= rules.funding_up_bp
+    haven = safe_haven_reading(rules, f)
+    dash = haven in (SafeHavenVerdict.FAILED, SafeHavenVerdict.MIXED) and (dollar_bid or funding_up)
+    haven_text = HAVEN_TEXT[haven] + (
+        "; the dollar was bid or funding spreads rose (a dash for cash)" if dash else ""
+    )
+    stress = float(row["stress_index"])
+    stress_pct = float(f["stress_pct"])
+    funding = str(row["funding_state"])
+    first = verdict.epicenters[0].epicenter if verdict.epicenters else None
     return Diagnosis(
         date=date_text,
         window=window,
-        crash_type=CrashType(verdict.crash_type),
-        epicenter=Epicenter(verdict.epicenter) if verdict.epicenter else None,
+        crash_type=verdict.crash_type,
+        epicenter=first,
         confidence=verdict.confidence,
-        runner_up=CrashType(verdict.runner_up),
+        runner_up=verdict.runner_up,
         scores=verdict.scores,
-        severity=Severity(verdict.severity),
-        headline=_headline(facts, window),
-        stress_index=facts["stress_index"],
-        stress_percentile=state.stress_percentile,
-        funding_state=FundingState(facts["funding_state"]),
+        severity=verdict.severity,
+        headline=_headline(
+            rules,
+            verdict,
+            date_text,
+            float(f["equity_pct"]),
+            window,
+            stress,
+            stress_pct,
+            funding,
+            dollar_bid,
+            funding_up,
+        ),
+        stress_index=stress,
+        stress_percentile=stress_pct,
+        funding_state=FundingState(funding),
         breadth=float(row["breadth"]),
         fell=[m.asset_class for m in returns if m.move_z < -1.0 and m.asset_class != "dollar"],
-        missing=[c for c in result.move_pct.columns if not math.isfinite(state.pct(c))],
+        missing=[c for c in result.move_pct.columns if not math.isfinite(move_pct[c])],
         safe_haven_failure=float(row["safe_haven_failure"]),
         safe_haven_verdict=haven,
-        safe_haven_text=haven_text,
-        dash_for_cash=dash,
-        as_of=date_text,
         returns=returns,
         triggers=triggers,
         sectors=sectors,
@@ -212,7 +294,25 @@ def diagnose_from(result: IndicatorSet, day: pd.Timestamp, analogs_k: int = 5) -
         percentiles=percentiles,
         analogs=episode_analogs(result, day, analogs_k) if analogs_k else [],
         path_matches=path_analogs(result, day) if analogs_k else [],
+        as_of=as_of or date_text,
+        epicenters=epicenters,
+        market_severity=verdict.market_severity,
+        runner_up_score=verdict.runner_up_score,
+        funding_direction=str(row.get("funding_direction", "flat")),
+        dollar=dollar,
+        safe_haven_text=haven_text,
+        dash_for_cash=dash,
+        observed=observed,
     )
+
+
+HAVEN_TEXT = {
+    SafeHavenVerdict.UNKNOWN: "unknown",
+    SafeHavenVerdict.NOT_TESTED: "not tested: equities were not selling off",
+    SafeHavenVerdict.FAILED: "failed: havens fell with equities",
+    SafeHavenVerdict.PROTECTED: "protected: havens rallied (a flight to safety)",
+    SafeHavenVerdict.MIXED: "mixed: havens neither clearly fell nor clearly rallied",
+}
 
 
 def diagnose(date: str | date | pd.Timestamp | None = None, window: int = 10) -> Diagnosis:

@@ -56,7 +56,14 @@ def stress_measures(
     btc = get("BTC-USD", nan)
     y10 = get("DGS10", nan)
     return {
-        "funding": pd.DataFrame({"spread_bp": funding["funding_spread_bp"]}),
+        # Judged against the spread's own recent baseline, not its raw level: 0 bp after a
+        # decade at -10 bp is a rise, not the most stressed day in history.
+        "funding": pd.DataFrame(
+            {
+                "level_vs_baseline_bp": funding["funding_level_vs_baseline_bp"],
+                "spike_bp": funding["funding_spike_bp"],
+            }
+        ),
         "rates": pd.DataFrame(
             {"yield_vol_bp": (y10.diff() * 100.0).rolling(20, min_periods=15).std()}
         ),

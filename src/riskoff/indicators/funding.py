@@ -30,7 +30,14 @@ STATE_THRESHOLDS_BP = {
 }
 EX_CAL_MEDIAN_DAYS = 10  # non-calendar business days behind the funding-spread level
 RESERVE_DRAIN_USD_BN = -150.0  # 13-week fall in reserves that tips 'ample' into 'tightening'
-FUNDING_STATES = ("abundant", "ample", "tightening", "scarce", "stressed")
+# The spread's recent baseline: the median ex-calendar level over the 60 business days that end
+# a week before the day, so a spike does not move its own yardstick.
+BASELINE_DAYS = 60
+BASELINE_LAG_DAYS = 5
+# Direction: the level this far below its 60-day high is easing, above its 60-day low rising.
+DIRECTION_BP = 5.0
+STRESSED_LEVEL_WITH_SPIKE_BP = (5.0, 15.0)  # level and non-calendar spike that together stress
+FUNDING_STATES = ("abundant", "ample", "tightening", "easing", "scarce", "stressed")
 
 
 def reserve_rate(panel: pd.DataFrame) -> pd.Series:
@@ -115,6 +122,18 @@ def funding_indicators(panel: pd.DataFrame) -> pd.DataFrame:
     out["funding_spread_ex_cal_bp"] = _trailing_median_ex(spread, cal, EX_CAL_MEDIAN_DAYS)
     spikes = (spread >= STATE_THRESHOLDS_BP["spike"]).astype(float).where(spread.notna())
     out["funding_spikes_20d"] = spikes.rolling(20, min_periods=5).sum()
+    level = out["funding_spread_ex_cal_bp"]
+    out["funding_baseline_bp"] = (
+        level.rolling(BASELINE_DAYS, min_periods=BASELINE_DAYS // 2)
+        .median()
+        .shift(BASELINE_LAG_DAYS)
+    )
+    # A spike is judged against the baseline: the highest non-calendar spread of the last five
+    # days above it (0 bp after a decade at -10 bp is a 10 bp rise, not "the most stressed").
+    non_cal_max = spread.where(~cal).rolling(5, min_periods=1).max()
+    out["funding_spike_bp"] = non_cal_max - out["funding_baseline_bp"]
+    out["funding_level_vs_baseline_bp"] = level - out["funding_baseline_bp"]
+    out["funding_direction"] = funding_direction(level)
 
     reserves, assets = get("WRESBAL", nan), get("WALCL", nan)
     out["reserves_usd_bn"] = reserves
@@ -145,14 +164,34 @@ def funding_indicators(panel: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def funding_direction(level: pd.Series) -> pd.Series:
+    """``rising``, ``easing`` or ``flat``: the ex-calendar level against its 60-day range.
+
+    Easing when the level sits ``DIRECTION_BP`` or more below its high of the last 60 business
+    days (and not as far above its low), rising in the mirror case; when both hold, the change
+    over 20 days decides.
+    """
+    high = level.rolling(BASELINE_DAYS, min_periods=10).max()
+    low = level.rolling(BASELINE_DAYS, min_periods=10).min()
+    below_high = level <= high - DIRECTION_BP
+    above_low = level >= low + DIRECTION_BP
+    change = level - level.shift(20)
+    easing = below_high & (~above_low | (change < 0))
+    rising = above_low & (~below_high | (change > 0))
+    out = np.select([easing, rising], ["easing", "rising"], default="flat")
+    return pd.Series(out, index=level.index, name="funding_direction")
+
+
 def funding_state(ind: pd.DataFrame) -> pd.Series:
     """Classify each day's funding conditions from the spread level, spikes and reserve trend.
 
     Rules, first match wins (thresholds in ``STATE_THRESHOLDS_BP``):
 
     - ``stressed``: in the last 5 business days a non-calendar day at least +25 bp over the
-      reserve rate, or any day at least +50 bp, or the ex-calendar level at least +10 bp;
+      reserve rate, or any day at least +50 bp, or the ex-calendar level at least +10 bp, or
+      a level of +5 bp with a non-calendar day at +15 bp;
     - ``scarce``: ex-calendar level at least +3 bp, or 3+ days at +10 bp in 20 days;
+    - ``easing``: level at least -3 bp but falling (``funding_direction`` is ``easing``);
     - ``tightening``: level at least -3 bp, or reserves down 150 bn+ over 13 weeks with the
       level above -8 bp;
     - ``ample``: level at least -8 bp;
@@ -170,10 +209,22 @@ def funding_state(ind: pd.DataFrame) -> pd.Series:
     spike_non_cal = spread.where(~cal).rolling(5, min_periods=1).max() >= t["stressed_spike"]
     spike_any = spread.rolling(5, min_periods=1).max() >= t["stressed_any_day"]
     drain = ind["reserves_chg_13w_usd_bn"] <= RESERVE_DRAIN_USD_BN
+    both_level, both_spike = STRESSED_LEVEL_WITH_SPIKE_BP
+    spike_15 = spread.where(~cal).rolling(5, min_periods=1).max() >= both_spike
+    direction = (
+        ind["funding_direction"]
+        if "funding_direction" in ind
+        else pd.Series("flat", index=ind.index)
+    )
+    not_ample = level >= t["tightening_level"]
     conditions = [
-        spike_non_cal | spike_any | (level >= t["stressed_level"]),
+        spike_non_cal
+        | spike_any
+        | (level >= t["stressed_level"])
+        | (spike_15 & (level >= both_level)),
         (level >= t["scarce_level"]) | (ind["funding_spikes_20d"] >= t["scarce_spikes"]),
-        (level >= t["tightening_level"]) | (drain & (level >= t["ample_level"])),
+        not_ample & (direction == "easing"),
+        not_ample | (drain & (level >= t["ample_level"])),
         level >= t["ample_level"],
         level.notna(),
     ]

@@ -28,9 +28,20 @@ SECTORS = {
 }
 TRIGGER_SERIES = [
     "DCOILWTICO", "USO", "GOLD_LBMA_PM", "BAMLH0A0HYM2", "GLD", "UUP", "DTWEXBGS", "DGS10",
-    "DGS30", "VIXCLS", "USDJPY", "RSP", "QQQE", "MAGS", "SPY", *MAG7, *SECTORS,
+    "DGS30", "VIXCLS", "USDJPY", "RSP", "QQQE", "MAGS", "SPY", "FXE", "FXB", "AUDUSD",
+    *MAG7, *SECTORS,
 ]  # fmt: skip
 MIN_HISTORY = 500  # business days of history before a z-score is given
+# Series published a day or more after their date: on the last rows of a point-in-time panel
+# their value is carried forward, so their window must end at the last observation.
+LAGGED = ("GOLD_LBMA_PM", "BAMLH0A0HYM2", "DCOILWTICO", "DGS10", "DGS30", "VIXCLS", "DTWEXBGS")
+# The daily dollar proxy: the dollar against the bundled currencies, weighted by the broad
+# index's trade weights (Federal Reserve, 2020: euro 19.0%, yen 6.3%, sterling 5.2%); the
+# Australian dollar stands in for the commodity and emerging-market currencies the basket
+# lacks (Canadian dollar 13.6%, Mexican peso 13.5%, Australian dollar 1.4%, others), which
+# move with it in risk-off episodes. (series, weight, True when quoted as dollars per unit).
+DOLLAR_PROXY = (("FXE", 0.19, True), ("FXY", 0.063, True), ("FXB", 0.052, True),
+                ("AUDUSD", 0.30, True))  # fmt: skip
 
 
 def expanding_zscore(move: pd.Series, min_periods: int = MIN_HISTORY) -> pd.Series:
@@ -76,6 +87,91 @@ def _log_move(level: pd.Series, window: int) -> pd.Series:
     ratio = (level / level.shift(window)).where(level > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.log(ratio) * 100.0
+
+
+def stale_tail(level: pd.Series) -> pd.Series:
+    """Flag the last rows that only carry the series' last observation forward.
+
+    On a point-in-time panel a series published with a lag ends with its last known value
+    repeated; those rows are not observations. (An exact repeat of a daily market price is
+    rare enough that the run of identical values at the end is taken as carried forward.)
+    """
+    values = level.to_numpy(dtype=float)
+    stale = np.zeros(len(values), dtype=bool)
+    valid = np.flatnonzero(~np.isnan(values))
+    if len(valid) < 2:
+        return pd.Series(stale, index=level.index)
+    last = valid[-1]
+    first_of_run = last
+    while first_of_run > 0 and values[first_of_run - 1] == values[last]:
+        first_of_run -= 1
+    stale[first_of_run + 1 : last + 1] = True
+    return pd.Series(stale, index=level.index)
+
+
+def observed_move(level: pd.Series, window: int, lagged: bool = True) -> pd.Series:
+    """Log move in percent over ``window`` observations, ending at the latest observation.
+
+    For a lagged series the rows after its last observation carry the window that ends at that
+    observation (a 10-day move stays a 10-observation move), instead of a shorter one.
+    """
+    move = _log_move(level, window)
+    return _at_last_observation(move, level) if lagged else move
+
+
+def _at_last_observation(move: pd.Series, level: pd.Series) -> pd.Series:
+    """On the carried-forward tail of ``level``, repeat the move that ends at its last value."""
+    stale = stale_tail(level)
+    return move.where(~stale).ffill().where(level.notna() & (stale | move.notna()))
+
+
+def observed_dates(level: pd.Series) -> pd.Series:
+    """The observation date behind each row's value (the row's own date, or the last real one)."""
+    dates = pd.Series(level.index, index=level.index).where(~stale_tail(level) & level.notna())
+    return dates.ffill().where(level.notna())
+
+
+def dollar_proxy_returns(panel: pd.DataFrame) -> pd.Series:
+    """Daily log returns of the dollar against the bundled currencies (``DOLLAR_PROXY``)."""
+    parts, weights = [], []
+    for sid, weight, per_unit in DOLLAR_PROXY:
+        if sid not in panel:
+            continue
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ret = np.log(panel[sid] / panel[sid].shift(1))
+        parts.append((-ret if per_unit else ret) * weight)
+        weights.append(pd.Series(weight, index=panel.index).where(ret.notna()))
+    if not parts:
+        return pd.Series(np.nan, index=panel.index)
+    total = pd.concat(weights, axis=1).sum(axis=1, min_count=1)
+    # Only a day on which the euro and one other currency trade gives a reading.
+    enough = pd.concat(weights, axis=1).notna().sum(axis=1) >= 2
+    return (pd.concat(parts, axis=1).sum(axis=1, min_count=1) / total).where(enough)
+
+
+def broad_dollar(panel: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The broad trade-weighted dollar where known, extended daily by the currency proxy.
+
+    DTWEXBGS is published about a week late: after its last observation the level is carried
+    forward by the proxy's returns. Before the broad index exists (2006) nothing is given.
+
+    Returns
+    -------
+    tuple of Series
+        ``(level, source)``: the spliced level and, per row, ``DTWEXBGS`` or
+        ``DTWEXBGS+FX proxy``.
+    """
+    broad = _first(panel, "DTWEXBGS")
+    proxy = dollar_proxy_returns(panel)
+    stale = stale_tail(broad)
+    log_level = np.log(broad.where(~stale))
+    extension = proxy.where(stale).fillna(0.0).cumsum().where(stale)
+    last_known = log_level.ffill()
+    level = np.exp(log_level.fillna(last_known + extension))
+    source = pd.Series(
+        np.where(stale, "DTWEXBGS+FX proxy", "DTWEXBGS"), index=panel.index, dtype=object
+    ).where(level.notna())
+    return level.where(broad.notna() | stale), source
 
 
 def equal_weight_basket(panel: pd.DataFrame, members: tuple[str, ...]) -> pd.Series:
@@ -127,12 +223,17 @@ def trigger_indicators(panel: pd.DataFrame, window: int = 10) -> pd.DataFrame:
     dollar_etf = _first(panel, "UUP")
     usdjpy = _first(panel, "USDJPY")
     for name, level in (("oil", oil), ("gold", gold)):
-        out[f"{name}_move_pct"] = _log_move(level, window)
+        out[f"{name}_move_pct"] = observed_move(level, window)
         out[f"{name}_move_z"] = expanding_zscore(out[f"{name}_move_pct"])
-    # The broad index is published a week late; UUP trades daily, so it gives the recent move.
-    dollar_move = _log_move(dollar_etf, window).fillna(_log_move(dollar, window))
+    # The dollar is the broad trade-weighted index (its last days from the currency proxy);
+    # UUP, a euro-heavy DXY tracker, only before the broad index starts.
+    spliced, source = broad_dollar(panel)
+    dollar_move = _log_move(spliced, window).fillna(_log_move(dollar_etf, window))
     out["dollar_move_pct"] = dollar_move
     out["dollar_move_z"] = expanding_zscore(dollar_move)
+    out["dollar_source"] = source.where(_log_move(spliced, window).notna(), "UUP").where(
+        dollar_move.notna()
+    )
     weekly_dollar = dollar.dropna()
     weekly_dollar = weekly_dollar[~weekly_dollar.index.duplicated()]
     out["dollar_low_years"] = (
@@ -144,11 +245,11 @@ def trigger_indicators(panel: pd.DataFrame, window: int = 10) -> pd.DataFrame:
     out["yen_move_pct"] = -_log_move(usdjpy, window)
     out["yen_move_z"] = expanding_zscore(out["yen_move_pct"])
     y10 = _first(panel, "DGS10")
-    out["yield_10y_move_bp"] = (y10 - y10.shift(window)) * 100.0
+    out["yield_10y_move_bp"] = _at_last_observation((y10 - y10.shift(window)) * 100.0, y10)
     out["yield_10y_move_z"] = expanding_zscore(out["yield_10y_move_bp"])
     hy = _first(panel, "BAMLH0A0HYM2")
     out["hy_oas_pct"] = hy
-    out["hy_oas_move_bp"] = (hy - hy.shift(window)) * 100.0
+    out["hy_oas_move_bp"] = _at_last_observation((hy - hy.shift(window)) * 100.0, hy)
     vix = _first(panel, "VIXCLS")
     out["vix_level"] = vix
     out["vix_move_pts"] = vix - vix.shift(window)

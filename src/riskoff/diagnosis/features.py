@@ -1,0 +1,157 @@
+"""Day-state features: the named numbers the rule table reads, for every day at once.
+
+``day_features`` turns an indicator set into one row per business day and one column per
+feature (``FEATURES`` names them, with their unit and meaning). Every value on row t uses only
+rows up to t of the indicator table, so the same frame serves one day's diagnosis and the whole
+history's timeline. The features are computed vectorised over all days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from riskoff.indicators import IndicatorSet
+from riskoff.indicators.basket import RISK_CLASSES
+from riskoff.vocabulary import Epicenter
+
+__all__ = ["EPICENTER_CLASSES", "FEATURES", "Feature", "day_features", "epicenter_shocks"]
+
+
+@dataclass(frozen=True)
+class Feature:
+    """A feature's unit and plain meaning (for evidence and for the rule table's reader)."""
+
+    unit: str
+    meaning: str
+
+
+FEATURES: dict[str, Feature] = {
+    "equity_z": Feature("sigma", "US equities' window move in sigma of their own history"),
+    "equity_pct": Feature("%", "US equities' window move"),
+    "equity_drawdown_pct": Feature("%", "US equities below their 60-day high (negative)"),
+    "breadth": Feature("share", "share of asset classes down more than 1 sigma"),
+    "stress_pct": Feature("percentile", "composite stress index, percentile of its history"),
+    "vix": Feature("index points", "VIX level"),
+    "vix_jump_z": Feature("sigma", "VIX change over the window in sigma of its history"),
+    "turbulence_pct": Feature("percentile", "turbulence (Kritzman-Li), percentile of history"),
+    "gold_z": Feature("sigma", "gold's window move"),
+    "treasuries_z": Feature("sigma", "long Treasuries' window move"),
+    "yen_z": Feature("sigma", "the yen's window move (positive: yen stronger)"),
+    "dollar_z": Feature("sigma", "the broad dollar's window move (positive: dollar stronger)"),
+    "haven_rally_z": Feature("sigma", "mean window move of gold, long Treasuries and the yen"),
+    "haven_best_z": Feature("sigma", "the better of gold and long Treasuries"),
+    "haven_worst_z": Feature("sigma", "the worse of gold and long Treasuries"),
+    "haven_largest_abs_z": Feature("sigma", "the largest absolute move of gold and Treasuries"),
+    "yield_move_bp": Feature("bp", "10-year Treasury yield change over the window"),
+    "credit_move_bp": Feature("bp", "high-yield spread change over the window"),
+    "corr_jump": Feature("correlation", "20-day average correlation minus a window earlier"),
+    "funding_spike_bp": Feature(
+        "bp", "highest non-calendar funding spread of 5 days above its 60-day baseline"
+    ),
+    "financed_worst_z": Feature("sigma", "worst shock among Japan, EM, tech, crypto"),
+    "yen_lead": Feature("ratio", "the yen's z over US equities' fall (at least 1)"),
+    "epicenter_z": Feature("sigma", "worst shock of an epicenter (window or day)"),
+    "epicenter_gap_z": Feature("sigma", "worst epicenter shock minus the rest of the market's"),
+    "others_median_z": Feature("sigma", "median window move of risk assets outside it"),
+}
+
+# Basket classes behind each epicenter.
+EPICENTER_CLASSES: dict[Epicenter, tuple[str, ...]] = {
+    Epicenter.CRYPTO: ("crypto",),
+    Epicenter.BANKS: ("banks",),
+    Epicenter.TECH: ("tech", "semis"),
+    Epicenter.PRECIOUS_METALS: ("gold", "silver"),
+    Epicenter.ENERGY: ("oil", "commodities"),
+    Epicenter.JAPAN: ("japan",),
+    Epicenter.EM: ("em_equities",),
+    Epicenter.CREDIT: ("credit",),
+    Epicenter.SMALL_CAPS: ("small_caps",),
+    Epicenter.INTERNATIONAL: ("intl_equities",),
+}
+CARRY_FINANCED = ("japan", "em_equities", "tech", "semis", "crypto")
+DRAWDOWN_DAYS = 60
+MIN_PERCENTILE_HISTORY = 250
+
+
+def expanding_percentile(x: pd.Series, min_periods: int = MIN_PERCENTILE_HISTORY) -> pd.Series:
+    """Share of the values up to each day that are at or below that day's value."""
+    return x.expanding(min_periods=min_periods).rank(pct=True, method="max")
+
+
+def epicenter_shocks(result: IndicatorSet) -> pd.DataFrame:
+    """Per epicenter and day, the worst shock of its classes: min of window z and day z."""
+    cols: dict[str, pd.Series] = {}
+    for epi, classes in EPICENTER_CLASSES.items():
+        parts = [
+            np.fmin(result.move_z[c], result.day_z[c])
+            for c in classes
+            if c in result.move_z and c in result.day_z
+        ]
+        if parts:
+            cols[epi.value] = pd.concat(parts, axis=1).min(axis=1, skipna=True)
+    return pd.DataFrame(cols, index=result.table.index)
+
+
+def day_features(result: IndicatorSet) -> pd.DataFrame:
+    """Compute every feature of ``FEATURES`` for every day of ``result``'s table.
+
+    Parameters
+    ----------
+    result : IndicatorSet
+        The indicator set (any span; row t uses rows up to t only).
+
+    Returns
+    -------
+    DataFrame
+        One row per day of ``result.table``, one float column per feature.
+    """
+    t, z = result.table, result.move_z
+    nan = pd.Series(np.nan, index=t.index)
+    col = z.get
+    out = pd.DataFrame(index=t.index)
+    out["equity_z"] = col("us_equities", nan)
+    out["equity_pct"] = result.move_pct.get("us_equities", nan)
+    level = result.returns.get("us_equities", nan).fillna(0.0).cumsum()
+    peak = level.rolling(DRAWDOWN_DAYS, min_periods=1).max()
+    out["equity_drawdown_pct"] = np.expm1(level - peak).where(out["equity_z"].notna()) * 100.0
+    out["breadth"] = t["breadth"]
+    out["stress_pct"] = expanding_percentile(t["stress_index"])
+    out["vix"] = t["vix_level"]
+    out["vix_jump_z"] = t["vix_move_z"]
+    out["turbulence_pct"] = expanding_percentile(t["turbulence"])
+    out["gold_z"] = col("gold", nan)
+    out["treasuries_z"] = col("long_treasuries", nan)
+    out["yen_z"] = col("yen", nan)
+    out["dollar_z"] = t["dollar_move_z"]
+    havens = pd.concat([out["gold_z"], out["treasuries_z"]], axis=1)
+    out["haven_rally_z"] = pd.concat([havens, out["yen_z"]], axis=1).mean(axis=1)
+    out["haven_best_z"] = havens.max(axis=1)
+    out["haven_worst_z"] = havens.min(axis=1)
+    out["haven_largest_abs_z"] = havens.abs().max(axis=1)
+    out["yield_move_bp"] = t["yield_10y_move_bp"]
+    out["credit_move_bp"] = t["hy_oas_move_bp"]
+    corr = t["avg_corr_20d"]
+    out["corr_jump"] = corr - corr.shift(result.window)
+    out["funding_spike_bp"] = t["funding_spike_bp"]
+    shock = {c: np.fmin(z[c], result.day_z[c]) for c in CARRY_FINANCED if c in z}
+    out["financed_worst_z"] = pd.DataFrame(shock).min(axis=1) if shock else nan
+    out["yen_lead"] = out["yen_z"] / np.maximum(-out["equity_z"], 1.0)
+    shocks = epicenter_shocks(result)
+    worst = shocks.min(axis=1)
+    worst_name = shocks.fillna(np.inf).idxmin(axis=1).where(worst.notna())
+    out["epicenter_z"] = worst
+    # The rest of the market: the median window z of risk classes outside the epicenter.
+    risk = z[[c for c in RISK_CLASSES if c in z]]
+    others = pd.Series(np.nan, index=t.index)
+    for epi, classes in EPICENTER_CLASSES.items():
+        rows = worst_name == epi.value
+        if rows.any():
+            keep = [c for c in risk.columns if c not in classes]
+            others[rows] = risk.loc[rows, keep].median(axis=1)
+    out["others_median_z"] = others
+    benchmark = np.fmin(others, out["equity_z"])
+    out["epicenter_gap_z"] = worst - benchmark
+    return out.astype(float)
