@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,18 +10,11 @@ import pytest
 
 from riskoff.store import Store
 
-sys.path.insert(0, str(Path(__file__).parent / "sources"))
-from riskoff_testnet import install_blocker
+# No test reaches the network: pytest-socket (configured in pyproject.toml) allows loopback
+# connections only. Children started with subprocess get the same guard from
+# ``riskoff_testnet.CHILD_GUARD``.
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _no_network() -> Iterator[None]:
-    """No test reaches the network: only loopback connections and local names resolve."""
-    undo = install_blocker()
-    yield
-    undo()
 
 
 @pytest.fixture(scope="session")

@@ -21,11 +21,11 @@ from typer.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).parent / "sources"))
 
 from riskoff_testnet import (
+    CHILD_GUARD,
     LocalServer,
     Reply,
     Request,
     business_days,
-    install_blocker,
     store_rows,
     wait_for,
 )
@@ -42,8 +42,7 @@ RATES = ["DGS10", "DGS2", "DGS30", "T10Y2Y", "T10YIE", "T5YIE"]
 
 
 @pytest.fixture(autouse=True)
-def _no_network_fast_http(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    undo = install_blocker()
+def _fast_http(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for key, value in {
         "RISKOFF_HTTP_TIMEOUT": "0.5",
         "RISKOFF_HTTP_RETRIES": "3",
@@ -55,7 +54,6 @@ def _no_network_fast_http(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     reset_shared_client()
     yield
     reset_shared_client()
-    undo()
 
 
 @pytest.fixture
@@ -250,12 +248,8 @@ def test_update_command_bad_input(private_store: Store) -> None:
 
 
 # -- a kill in the middle ---------------------------------------------------------------------
-_CHILD = textwrap.dedent(
+_CHILD = CHILD_GUARD + textwrap.dedent(
     """
-    import sys
-    sys.path.insert(0, {helpers!r})
-    from riskoff_testnet import install_blocker
-    install_blocker()
     from riskoff.cli import app
     app(["update", "--source", "fred", "--series", {series!r}])
     """
@@ -286,9 +280,8 @@ def test_killed_update_leaves_only_whole_series(
         "RISKOFF_HTTP_TIMEOUT": "60",
         "RISKOFF_HTTP_MIN_INTERVAL": "0",
     }
-    helpers = str(Path(__file__).parent / "sources")
     child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD.format(helpers=helpers, series=",".join(RATES))],
+        [sys.executable, "-c", _CHILD.format(series=",".join(RATES))],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

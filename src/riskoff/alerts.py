@@ -17,27 +17,49 @@ The ``when`` language is small and parsed here, never evaluated as Python:
 - a percentile of history up to the date: ``stress_index percentile > 0.95``;
 - ``and``, ``or``, ``not`` and parentheses.
 
+Names are checked when the rules load: a name that the diagnosis does not provide (a typo)
+is refused with the closest valid names, so a misspelled rule can never sit quietly "unknown".
+The valid names come from :func:`context_names`, derived from the code that builds the context
+(:func:`context_from_diagnosis` over ``Diagnosis`` and the indicators it reports).
+
 A rule whose inputs are missing (or NaN) neither fires nor passes: it is reported as unknown,
 so a broken feed is visible rather than silently quiet.
+
+The parser (:func:`parse_expression`) and the evaluator (:func:`evaluate_expression`) are
+public, with the valid names passed as a parameter, for other small claim languages.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import enum
 import math
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+import types
+import typing
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from riskoff.errors import RiskoffError
 
+# Parentheses and ``not`` nest at most this deep: deeper is no rule a person writes, and the
+# recursive parser would otherwise end in RecursionError.
+MAX_DEPTH = 100
+
 
 class RuleError(RiskoffError):
     """A rules file or a rule expression is malformed."""
+
+
+class WebhookError(RiskoffError):
+    """The webhook could not be delivered (the URL's password is never part of the message)."""
 
 
 # -- the expression tree ----------------------------------------------------------------------
@@ -112,7 +134,7 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
-            raise RuleError(f"cannot read {text[pos:].strip()[:20]!r} in {text!r}")
+            raise RuleError(f"cannot read {text[pos:].strip()[:20]!r} in {_clip(text)}")
         kind = match.lastgroup or ""
         value = match.group(kind)
         if kind == "name" and value.lower() in _KEYWORDS:
@@ -123,12 +145,21 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
 
 
 class _Parser:
-    """Recursive descent over ``or > and > not > atom``."""
+    """Recursive descent over ``or > and > not > atom``, nesting at most ``MAX_DEPTH`` deep."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.tokens = _tokenize(text)
         self.pos = 0
+        self.depth = 0
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise RuleError(
+                f"the expression nests more than {MAX_DEPTH} parentheses or 'not' deep: "
+                f"{_clip(self.text)}"
+            )
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -138,7 +169,7 @@ class _Parser:
         if token is None or token[0] != kind or (value is not None and token[1] != value):
             want = value or kind
             found = "the end" if token is None else repr(token[1])
-            raise RuleError(f"expected {want} but found {found} in {self.text!r}")
+            raise RuleError(f"expected {want} but found {found} in {_clip(self.text)}")
         self.pos += 1
         return token[1]
 
@@ -154,7 +185,7 @@ class _Parser:
             raise RuleError("empty rule expression")
         node = self.parse_or()
         if self.peek() is not None:
-            raise RuleError(f"unexpected {self.peek()[1]!r} in {self.text!r}")  # type: ignore[index]
+            raise RuleError(f"unexpected {self.peek()[1]!r} in {_clip(self.text)}")  # type: ignore[index]
         return node
 
     def parse_or(self) -> Node:
@@ -171,13 +202,18 @@ class _Parser:
 
     def parse_not(self) -> Node:
         if self.accept("keyword", "not"):
-            return Logic("not", (self.parse_not(),))
+            self.enter()
+            node = Logic("not", (self.parse_not(),))
+            self.depth -= 1
+            return node
         return self.parse_atom()
 
     def parse_atom(self) -> Node:
         if self.accept("punct", "("):
+            self.enter()
             node = self.parse_or()
             self.take("punct", ")")
+            self.depth -= 1
             return node
         ref = Ref(self.take("name"), percentile=self.accept("keyword", "percentile"))
         token = self.peek()
@@ -194,7 +230,7 @@ class _Parser:
     def literal(self) -> Scalar:
         token = self.peek()
         if token is None:
-            raise RuleError(f"expected a value at the end of {self.text!r}")
+            raise RuleError(f"expected a value at the end of {_clip(self.text)}")
         kind, value = token
         self.pos += 1
         if kind == "number":
@@ -205,7 +241,7 @@ class _Parser:
             return value == "true"
         if kind == "name":
             return value  # a bare word: crash_type == liquidity_crunch
-        raise RuleError(f"expected a value but found {value!r} in {self.text!r}")
+        raise RuleError(f"expected a value but found {value!r} in {_clip(self.text)}")
 
     def items(self) -> tuple[Scalar, ...]:
         self.take("punct", "[")
@@ -219,18 +255,72 @@ class _Parser:
             if not self.accept("punct", ","):
                 token = self.peek()
                 found = "the end" if token is None else repr(token[1])
-                raise RuleError(f"expected ',' or ']' but found {found} in {self.text!r}")
+                raise RuleError(f"expected ',' or ']' but found {found} in {_clip(self.text)}")
 
 
-def parse_expression(text: str) -> Node:
-    """Parse a ``when`` expression.
+def _clip(text: str, width: int = 60) -> str:
+    """Quote ``text`` for a message, cut to ``width`` characters (a rule may be huge)."""
+    return repr(text if len(text) <= width else text[: width - 3] + "...")
+
+
+def parse_expression(
+    text: str,
+    names: Collection[str] | None = None,
+    percentile_names: Collection[str] | None = None,
+) -> Node:
+    """Parse a ``when`` expression into a tree (never evaluated as Python).
+
+    Parameters
+    ----------
+    text : str
+        The expression, e.g. ``"sofr_iorb_bp > 10 and stress_index percentile > 0.95"``.
+    names : collection of str, optional
+        The names the expression may read; any other is refused with the closest valid ones.
+        None accepts every name (they are then checked only when evaluated).
+    percentile_names : collection of str, optional
+        The names that may be followed by ``percentile`` (default: ``names``).
+
+    Returns
+    -------
+    Node
+        ``Compare``, ``Member``, ``Truth`` or ``Logic``; evaluate it with
+        :func:`evaluate_expression`.
 
     Raises
     ------
     RuleError
-        On anything outside the rule language, with the offending text.
+        On anything outside the rule language, an unknown name, or nesting deeper than
+        ``MAX_DEPTH``, with the offending text.
     """
-    return _Parser(text).parse()
+    tree = _Parser(text).parse()
+    if names is not None:
+        check_names(tree, names, percentile_names)
+    return tree
+
+
+def check_names(
+    tree: Node, names: Collection[str], percentile_names: Collection[str] | None = None
+) -> None:
+    """Refuse a name that is not in ``names`` (or, before ``percentile``, ``percentile_names``).
+
+    Raises
+    ------
+    RuleError
+        Naming the unknown name and up to three close valid names.
+    """
+    pct = names if percentile_names is None else percentile_names
+    for ref in _refs(tree):
+        valid = pct if ref.percentile else names
+        if ref.name in valid:
+            continue
+        close = difflib.get_close_matches(ref.name, sorted(valid), n=3, cutoff=0.6)
+        hint = (
+            f"did you mean {', '.join(close)}?"
+            if close
+            else f"valid names include {', '.join(sorted(valid)[:8])} ..."
+        )
+        what = " before 'percentile'" if ref.percentile else ""
+        raise RuleError(f"unknown name {ref.name!r}{what}: {hint}")
 
 
 # -- evaluation -------------------------------------------------------------------------------
@@ -266,6 +356,33 @@ def _compare(value: Any, op: str, literal: Scalar, label: str) -> bool:
         raise RuleError(f"{label} {op} {literal!r}: order comparisons need numbers")
     a, b = float(value), float(literal)
     return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
+def evaluate_expression(
+    tree: Node, context: Mapping[str, Any], seen: dict[str, Any] | None = None
+) -> bool | None:
+    """Evaluate a parsed expression against a flat context, in three values.
+
+    Parameters
+    ----------
+    tree : Node
+        From :func:`parse_expression`.
+    context : mapping
+        Name to value; ``percentiles`` maps names to their percentile of history.
+    seen : dict, optional
+        Filled with every input read, by label.
+
+    Returns
+    -------
+    bool or None
+        True or False, or None when an input is missing or NaN.
+
+    Raises
+    ------
+    RuleError
+        On a comparison the values do not support (an order comparison on text, a bare number).
+    """
+    return _evaluate(tree, context, {} if seen is None else seen)
 
 
 def _evaluate(node: Node, context: Mapping[str, Any], seen: dict[str, Any]) -> bool | None:
@@ -306,10 +423,20 @@ class Rule:
     tree: Node = field(default=Truth(Ref("_")), compare=False, repr=False)
 
     @classmethod
-    def parse(cls, name: str, when: str, note: str = "") -> Rule:
-        """Build a rule, parsing ``when`` now so that a bad file fails before any check."""
+    def parse(
+        cls,
+        name: str,
+        when: str,
+        note: str = "",
+        names: Collection[str] | None = None,
+        percentile_names: Collection[str] | None = None,
+    ) -> Rule:
+        """Build a rule, parsing ``when`` now so that a bad file fails before any check.
+
+        ``names`` and ``percentile_names`` are the valid names (see :func:`parse_expression`).
+        """
         try:
-            tree = parse_expression(when)
+            tree = parse_expression(when, names, percentile_names)
         except RuleError as exc:
             raise RuleError(f"rule {name!r}: {exc}") from None
         return cls(name, when, note, tree)
@@ -391,15 +518,32 @@ def default_rules_text() -> str:
     return resources.files("riskoff").joinpath("default_rules.toml").read_text(encoding="utf-8")
 
 
-def parse_rules(text: str, origin: str = "rules") -> list[Rule]:
+def parse_rules(
+    text: str,
+    origin: str = "rules",
+    names: Collection[str] | None = None,
+    percentile_names: Collection[str] | None = None,
+) -> list[Rule]:
     """Parse a rules TOML document.
+
+    Parameters
+    ----------
+    text : str
+        The document.
+    origin : str
+        Named in messages (the file).
+    names, percentile_names : collection of str, optional
+        The valid names (default: :func:`context_names`).
 
     Raises
     ------
     RuleError
-        On invalid TOML, a rule without ``name`` or ``when``, a duplicate name or a bad
-        expression; the message names ``origin`` and the rule.
+        On invalid TOML, a rule without ``name`` or ``when``, a duplicate name, a bad
+        expression or an unknown name; the message names ``origin`` and the rule.
     """
+    if names is None:
+        names, default_pct = context_names()
+        percentile_names = default_pct if percentile_names is None else percentile_names
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -408,16 +552,20 @@ def parse_rules(text: str, origin: str = "rules") -> list[Rule]:
     if not isinstance(tables, list) or not tables:
         raise RuleError(f"{origin}: no [[rule]] tables")
     rules: list[Rule] = []
-    names: set[str] = set()
+    rule_names: set[str] = set()
     for i, table in enumerate(tables, start=1):
+        if not isinstance(table, dict):
+            raise RuleError(f"{origin}: rule {i} is not a table")
         name, when = table.get("name"), table.get("when")
         if not isinstance(name, str) or not isinstance(when, str):
             raise RuleError(f"{origin}: rule {i} needs a text 'name' and 'when'")
-        if name in names:
+        if name in rule_names:
             raise RuleError(f"{origin}: rule name {name!r} is used twice")
-        names.add(name)
+        rule_names.add(name)
         try:
-            rules.append(Rule.parse(name, when, str(table.get("note", ""))))
+            rules.append(
+                Rule.parse(name, when, str(table.get("note", "")), names, percentile_names)
+            )
         except RuleError as exc:
             raise RuleError(f"{origin}: {exc}") from None
     return rules
@@ -435,7 +583,20 @@ def load_rules(path: Path | None = None) -> list[Rule]:
         return parse_rules(default_rules_text(), "default_rules.toml")
     if not path.exists():
         raise RuleError(f"{path}: no such rules file")
-    return parse_rules(path.read_text(encoding="utf-8"), str(path))
+    if path.is_dir():
+        raise RuleError(f"{path}: is a directory, not a rules file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RuleError(f"{path}: cannot read the rules file ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RuleError(
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save the rules file as UTF-8"
+        ) from None
+    return parse_rules(text, str(path))
 
 
 # -- the context ------------------------------------------------------------------------------
@@ -457,6 +618,46 @@ def context_from_diagnosis(diagnosis: Mapping[str, Any]) -> dict[str, Any]:
     percentiles = diagnosis.get("percentiles") or {}
     context["percentiles"] = dict(percentiles) if isinstance(percentiles, Mapping) else {}
     return context
+
+
+# Indicator entries the diagnosis adds beside the numeric ``REPORTED`` ones.
+_INDICATOR_EXTRAS = ("funding_state", "calendar_day")
+
+
+def _is_scalar_type(hint: Any) -> bool:
+    """Whether a field annotated ``hint`` stays a scalar in ``Diagnosis.to_dict()``."""
+    if hint is type(None) or hint in (str, int, float, bool):
+        return True
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return True
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return all(_is_scalar_type(arg) for arg in typing.get_args(hint))
+    return False
+
+
+@cache
+def context_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Return the names a rule may read, and those it may read a percentile of.
+
+    Derived from the code that builds the context: the scalar fields of ``Diagnosis`` (what
+    :func:`context_from_diagnosis` keeps), the indicators the diagnosis reports, and their
+    percentiles. A field added to the diagnosis becomes a valid name without an edit here.
+
+    Returns
+    -------
+    names : frozenset of str
+        Valid bare names.
+    percentile_names : frozenset of str
+        Names valid before ``percentile``.
+    """
+    from riskoff.diagnosis import diagnose as diagnosis_module
+    from riskoff.diagnosis.result import Diagnosis
+
+    hints = typing.get_type_hints(Diagnosis)
+    scalars = {f.name for f in dataclasses.fields(Diagnosis) if _is_scalar_type(hints[f.name])}
+    reported = tuple(diagnosis_module.REPORTED)
+    names = frozenset(scalars | set(reported) | set(_INDICATOR_EXTRAS))
+    return names, frozenset(reported)
 
 
 def build_context(as_of: date | str | None = None) -> dict[str, Any]:
@@ -501,19 +702,65 @@ def report(results: Sequence[RuleResult], context: Mapping[str, Any]) -> dict[st
     }
 
 
-def post_webhook(url: str, payload: Mapping[str, Any], timeout: float = 10.0) -> None:
-    """POST ``payload`` as JSON to ``url``.
+def check_webhook_url(url: str) -> str:
+    """Return ``url`` when it is a usable ``http(s)`` address.
 
     Raises
     ------
-    RiskoffError
-        When the server cannot be reached or does not answer 2xx.
+    WebhookError
+        On a malformed URL, another scheme or no host; the password is masked.
     """
     import httpx
 
+    from riskoff.sources.base import redact
+
     try:
-        response = httpx.post(url, json=dict(payload), timeout=timeout)
-    except httpx.HTTPError as exc:
-        raise RiskoffError(f"webhook {url}: {type(exc).__name__}: {exc}") from None
-    if not response.is_success:
-        raise RiskoffError(f"webhook {url}: HTTP {response.status_code} {response.text[:200]}")
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise WebhookError(f"webhook {_clip(redact(url))}: not a valid URL ({exc})") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise WebhookError(
+            f"webhook {_clip(redact(url))}: not an http:// or https:// address with a host"
+        )
+    return url
+
+
+def post_webhook(url: str, payload: Mapping[str, Any], timeout: float | None = None) -> None:
+    """POST ``payload`` as JSON to ``url``, once, within a total deadline.
+
+    Parameters
+    ----------
+    url : str
+        The webhook; ``user:password@`` in it is sent but never printed.
+    payload : mapping
+        The JSON document.
+    timeout : float, optional
+        Total deadline in seconds (default ``RISKOFF_HTTP_TIMEOUT``, 30): a server that
+        trickles its answer cannot hold the check longer.
+
+    Raises
+    ------
+    WebhookError
+        When the URL is malformed, the server cannot be reached, does not answer in time or
+        does not answer 2xx; secrets in the URL are masked.
+    """
+    from riskoff.errors import SourceError
+    from riskoff.sources.base import HttpClient, redact
+
+    check_webhook_url(url)
+    client = HttpClient()
+    try:
+        # Once: a POST the server processed but answered 5xx must not be delivered twice.
+        client.request(
+            "POST",
+            url,
+            source="webhook",
+            series="-",
+            json=dict(payload),
+            attempts=1,
+            timeout=timeout,
+        )
+    except SourceError as exc:
+        raise WebhookError(f"webhook {redact(url)}: {redact(exc.reason)}") from None
+    finally:
+        client.close()

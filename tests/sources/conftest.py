@@ -1,8 +1,6 @@
-"""Fixtures for the connector tests: no network, fast retries, a local HTTP server.
+"""Fixtures for the connector tests: fast retries and a local HTTP server.
 
-The socket blocker below belongs in the top-level ``tests/conftest.py`` so that it guards the
-whole suite; until it moves there it guards ``tests/sources`` (and ``tests/test_update.py`` and
-``tests/test_alerts.py`` install it themselves).
+Network access is refused by pytest-socket for the whole suite (see ``pyproject.toml``).
 """
 
 from __future__ import annotations
@@ -15,17 +13,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from riskoff_testnet import LocalServer, install_blocker
+from riskoff_testnet import LocalServer
 
 from riskoff.sources import reset_shared_client
-
-
-@pytest.fixture(autouse=True)
-def _no_network() -> Iterator[None]:
-    """Fail any connection to an address outside the loopback range, DNS included."""
-    undo = install_blocker()
-    yield
-    undo()
 
 
 @pytest.fixture(autouse=True)

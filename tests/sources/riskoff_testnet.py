@@ -1,20 +1,22 @@
-"""Test networking: block every non-loopback connection, and serve canned answers locally.
+"""Test networking: recorded provider answers served locally, and the guard for child processes.
 
-``block_non_loopback`` makes any attempt to reach an address outside 127.0.0.0/8 or ::1 fail
-loudly, DNS included. ``LocalServer`` is a threaded HTTP server on 127.0.0.1 whose routes
-return ``Reply`` objects, including faults that need a real socket: a hang past the client's
-timeout, a connection reset, a body shorter than its Content-Length.
+``LocalServer`` is a threaded HTTP server on 127.0.0.1 whose routes return ``Reply`` objects,
+including faults that need a real socket: a hang past the client's timeout, a connection
+reset, a body shorter than its Content-Length, a body trickled one byte at a time.
+
+In the test process pytest-socket refuses every connection outside loopback (configured in
+``pyproject.toml``). A child started with ``subprocess`` does not run pytest's hooks: a script
+run with ``python -c`` starts with ``CHILD_GUARD``, which installs the same pytest-socket
+restriction in the child.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,72 +24,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-
-_LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", ""}
-
-
-def _is_loopback(host: object) -> bool:
-    if not isinstance(host, str):
-        return False
-    if host.lower() in _LOCAL_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-
-class NetworkBlockedError(RuntimeError):
-    """A test tried to reach the network."""
-
-
-def install_blocker() -> Callable[[], None]:
-    """Patch ``socket`` so only loopback connections work; return a function that undoes it."""
-    real_connect = socket.socket.connect
-    real_connect_ex = socket.socket.connect_ex
-    real_getaddrinfo = socket.getaddrinfo
-
-    def check(sock: socket.socket, address: Any) -> None:
-        if sock.family == getattr(socket, "AF_UNIX", None):
-            return
-        host = address[0] if isinstance(address, tuple) else address
-        if not _is_loopback(host):
-            raise NetworkBlockedError(f"tests may not reach the network: connect to {address!r}")
-
-    def connect(self: socket.socket, address: Any) -> None:
-        check(self, address)
-        real_connect(self, address)
-
-    def connect_ex(self: socket.socket, address: Any) -> int:
-        check(self, address)
-        return real_connect_ex(self, address)
-
-    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else host
-        if name is not None and not _is_loopback(name):
-            raise NetworkBlockedError(f"tests may not resolve {name!r}")
-        return real_getaddrinfo(host, *args, **kwargs)
-
-    socket.socket.connect = connect  # type: ignore[method-assign]
-    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
-    socket.getaddrinfo = getaddrinfo
-
-    def undo() -> None:
-        socket.socket.connect = real_connect  # type: ignore[method-assign]
-        socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
-        socket.getaddrinfo = real_getaddrinfo
-
-    return undo
-
-
-@contextmanager
-def blocked_network() -> Iterator[None]:
-    """Block non-loopback connections inside the ``with`` block."""
-    undo = install_blocker()
-    try:
-        yield
-    finally:
-        undo()
+LOOPBACK = ["127.0.0.1", "::1", "localhost"]
+# The first lines of a child's ``python -c`` script: loopback only, as in the test process.
+CHILD_GUARD = (
+    "from pytest_socket import socket_allow_hosts\n"
+    f"socket_allow_hosts({LOOPBACK!r}, allow_unix_socket=True)\n"
+)
 
 
 # -- the local server -------------------------------------------------------------------------
@@ -96,7 +38,9 @@ class Reply:
     """What the local server answers.
 
     ``mode``: ``ok``; ``hang`` (sleep ``delay`` then answer); ``reset`` (close with a TCP RST);
-    ``truncate`` (announce the full length, send half the body, close).
+    ``truncate`` (announce the full length, send half the body, close); ``trickle`` (send the
+    whole answer, status line and headers included, one byte every ``delay`` seconds, 1 by
+    default, until the server stops).
     """
 
     status: int = 200
@@ -215,6 +159,9 @@ class LocalServer:
 
     def _answer(self, handler: BaseHTTPRequestHandler, reply: Reply) -> None:
         body = reply.body.encode() if isinstance(reply.body, str) else reply.body
+        if reply.mode == "trickle":
+            self._trickle(handler, reply, body)
+            return
         if reply.mode == "hang" or reply.delay:
             self._stop.wait(reply.delay or 30.0)
         if reply.mode == "reset":
@@ -239,6 +186,21 @@ class LocalServer:
             handler.close_connection = True
             return
         handler.wfile.write(body)
+
+    def _trickle(self, handler: BaseHTTPRequestHandler, reply: Reply, body: bytes) -> None:
+        head = (
+            f"HTTP/1.1 {reply.status} OK\r\nContent-Type: {reply.content_type}\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        handler.close_connection = True
+        for i, byte in enumerate(head + body):
+            if i and self._stop.wait(reply.delay or 1.0):
+                return
+            try:
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+            except OSError:  # the client gave up: that is the point
+                return
 
     def __enter__(self) -> LocalServer:
         self._thread.start()

@@ -1,8 +1,12 @@
 """The ``update`` and ``check`` commands: fetching from providers and alerting, for cron and CI.
 
-``register(app)`` adds both to the main typer app. Exit codes: ``update`` 0 when every series
-succeeded, 1 when any failed; ``check`` 0 when no rule fired, 1 when any fired; both 2 on a
-usage error (unknown series, bad rules file).
+Exit codes:
+
+- ``update``: 0 when every series succeeded, 1 when any failed (the network unreachable
+  included: one summary line says so), 2 on a usage error (unknown series, bad date).
+- ``check``: 0 when no rule fired, 1 when any fired, 2 on a usage error (a bad rules file, an
+  unknown name in a rule, a malformed ``--webhook``), 3 when rules fired but the webhook could
+  not deliver them (the fired rules are printed all the same).
 """
 
 from __future__ import annotations
@@ -17,7 +21,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from riskoff.cli._app import app, console, err_console
+from riskoff.cli.options import TextFormat, date_option
 from riskoff.errors import RiskoffError
+
+# ``check`` exit code when rules fired but the webhook failed: distinct from 1 (fired,
+# delivered) and 2 (usage error), so cron can tell "alert lost" from "alert sent".
+EXIT_WEBHOOK_FAILED = 3
 
 if TYPE_CHECKING:
     from riskoff.update import SeriesOutcome, UpdateReport
@@ -30,20 +39,23 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _parse_day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{text!r} is not a date (YYYY-MM-DD)", param_hint=option
-        ) from None
-
-
 def _fail(exc: RiskoffError) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+    from riskoff.sources.base import redact
+
+    err_console.print(f"[red]error:[/red] {escape(redact(str(exc)))}", highlight=False)
     return typer.Exit(2)
+
+
+def _webhook_url(value: str | None) -> str | None:
+    """Refuse a malformed ``--webhook`` before anything is computed (password masked)."""
+    if value is None:
+        return None
+    from riskoff.alerts import WebhookError, check_webhook_url
+
+    try:
+        return check_webhook_url(value)
+    except WebhookError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _status_cell(outcome: SeriesOutcome) -> str:
@@ -69,7 +81,7 @@ def _summary_table(report: UpdateReport) -> Table:
     ):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for outcome in report.outcomes:
-        if outcome.status == "skipped":
+        if outcome.status == "skipped" or outcome.unreachable:
             continue  # summarised in one line below the table
         table.add_row(
             outcome.series_id,
@@ -97,8 +109,8 @@ def update_command(
         ),
     ] = None,
     since: Annotated[
-        str | None,
-        typer.Option("--since", help="Fetch from this date (YYYY-MM-DD) instead of incrementally."),
+        date | None,
+        date_option("--since", help="Fetch from this date (YYYY-MM-DD) instead of incrementally."),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Fetch and validate, report, write nothing.")
@@ -109,7 +121,6 @@ def update_command(
 
     from riskoff.update import run_update
 
-    start = _parse_day(since, "--since")
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -134,18 +145,22 @@ def update_command(
             report = run_update(
                 _split(series),
                 _split(source),
-                start,
+                since,
                 dry_run,
                 on_start=on_start,
                 on_done=on_done,
             )
     except RiskoffError as exc:
         raise _fail(exc) from None
-    console.print(_summary_table(report))
+    if report.outcomes and len(report.unreachable) < len(report.outcomes):
+        console.print(_summary_table(report))
     for outcome in report.failed:
-        console.print(f"[red]failed[/red] {escape(outcome.message)}", highlight=False)
+        if not outcome.unreachable:
+            console.print(f"[red]failed[/red] {escape(outcome.message)}", highlight=False)
     if report.skipped_note:
         console.print(f"[yellow]{escape(report.skipped_note)}[/yellow]", highlight=False)
+    if report.network_note:
+        console.print(f"[red]{escape(report.network_note)}[/red]", highlight=False)
     raise typer.Exit(report.exit_code)
 
 
@@ -155,29 +170,32 @@ def check_command(
         Path | None,
         typer.Option("--rules", help="Rules TOML file (default: the shipped default rules)."),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    fmt: Annotated[TextFormat, typer.Option("--format", help="Output.")] = TextFormat.text,
     webhook: Annotated[
         str | None,
-        typer.Option("--webhook", help="POST the JSON report to this URL when a rule fires."),
+        typer.Option(
+            "--webhook",
+            callback=_webhook_url,
+            help="POST the JSON report to this http(s) URL when a rule fires "
+            "(exit 3 when it cannot be delivered).",
+        ),
     ] = None,
     as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="Check this date (YYYY-MM-DD); default the latest."),
+        date | None,
+        date_option("--as-of", help="Check this date (YYYY-MM-DD); default the latest."),
     ] = None,
 ) -> None:
-    """Evaluate alert rules on the latest diagnosis; exit 1 when any rule fired."""
+    """Evaluate alert rules on the latest diagnosis; exit 1 when any rule fired.
+
+    Exit 3 when rules fired but the webhook could not deliver them; 2 on a usage error.
+    """
     from riskoff import alerts
 
-    if fmt not in ("text", "json"):
-        raise typer.BadParameter("choose text or json", param_hint="--format")
-    day = _parse_day(as_of, "--as-of")
     try:
         rule_set = alerts.load_rules(rules)
-        context = alerts.build_context(day)
+        context = alerts.build_context(as_of)
         results = alerts.evaluate(rule_set, context)
         document = alerts.report(results, context)
-        if webhook and document["fired"]:
-            alerts.post_webhook(webhook, document)
     except RiskoffError as exc:
         raise _fail(exc) from None
     if fmt == "json":
@@ -193,4 +211,16 @@ def check_command(
             console.print(f"[{style}]{line}[/{style}]" if style else line, highlight=False)
         fired = len(document["fired"])
         console.print(f"{fired} of {len(results)} rules fired", highlight=False)
-    raise typer.Exit(1 if document["fired"] else 0)
+    if not document["fired"]:
+        raise typer.Exit(0)
+    if webhook:
+        # After printing: an alert the webhook cannot carry is still on the screen and in logs.
+        try:
+            alerts.post_webhook(webhook, document)
+        except RiskoffError as exc:
+            err_console.print(
+                f"[red]error:[/red] {escape(str(exc))}; the fired rules are above",
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_WEBHOOK_FAILED) from None
+    raise typer.Exit(1)

@@ -536,6 +536,7 @@ class HttpClient:
         policy: HostPolicy | None = None,
         ok_statuses: Sequence[int] = (),
         attempts: int | None = None,
+        timeout: float | None = None,
     ) -> httpx.Response:
         """Send one request, retrying what is worth retrying, each try within a total deadline.
 
@@ -558,6 +559,8 @@ class HttpClient:
             a JSON error message worth reading).
         attempts : int, optional
             Overrides ``RISKOFF_HTTP_RETRIES`` (a webhook is tried once).
+        timeout : float, optional
+            Overrides ``RISKOFF_HTTP_TIMEOUT``, the total deadline of each try.
 
         Returns
         -------
@@ -574,8 +577,13 @@ class HttpClient:
             included, ends within ``RISKOFF_HTTP_TIMEOUT`` seconds.
         """
         retry = RetryPolicy.from_env()
-        if attempts is not None:
-            retry = RetryPolicy(max(1, attempts), retry.backoff, retry.max_wait, retry.timeout)
+        if attempts is not None or timeout is not None:
+            retry = RetryPolicy(
+                max(1, attempts) if attempts is not None else retry.attempts,
+                retry.backoff,
+                retry.max_wait,
+                max(0.01, timeout) if timeout is not None else retry.timeout,
+            )
         host = host_of(url)
         check_reachable(host, source, series)
         gate = self.gate(host, policy or HostPolicy())
