@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-dev lint bench clean
+.PHONY: run test install install-dev lint bench examples clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ lint: install-dev
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# Rewrite the example briefs in docs/examples from the bundled data, in a fresh store.
+examples: install
+	home=$$(mktemp -d) && RISKOFF_HOME=$$home $(BIN)/python docs/examples/generate.py; \
+	status=$$?; rm -rf "$$home"; exit $$status
 
 bench: install-dev
 	$(BIN)/python -m pytest benchmarks --benchmark-enable --benchmark-columns=median,iqr,rounds -q

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from riskoff.report import build_report, render_html
+import riskoff
+from riskoff.report import render_html
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -46,7 +47,7 @@ def browser() -> Any:
 def brief(seeded_home: Path) -> Any:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("RISKOFF_HOME", str(seeded_home))
-        return build_report("2026-02-05")
+        return riskoff.report("2026-02-05")
 
 
 def _open(browser: Any, path: Path, media: str = "screen") -> tuple[Any, list[str], list[str]]:

@@ -200,12 +200,11 @@ def report(date: Any = None, *, as_of: Any = None, window: int = 10) -> Report:
     from riskoff.diagnosis.diagnose import diagnose_from
     from riskoff.pipeline import indicator_set
     from riskoff.report.render import report_from
-    from riskoff.store import default_store
 
-    store = default_store()
-    result = indicator_set(date, as_of=as_of, window=window, store=store)
+    result = indicator_set(date, as_of=as_of, window=window)
     day = result.table.index[-1]
-    return report_from(result, diagnose_from(result, day), day, store)
+    notices = data_notices(date)
+    return report_from(result, diagnose_from(result, day), day, notices=notices)
 
 
 def analogs(

@@ -6,7 +6,6 @@ loading pandas.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import date, datetime
 from typing import Any
@@ -92,12 +91,6 @@ def check_k(k: Any) -> int:
     if isinstance(k, bool) or not isinstance(k, int) or not MIN_K <= k <= MAX_K:
         raise DataError(f"k: {_short(k)} is not a whole number in {MIN_K}-{MAX_K}")
     return k
-
-
-def today() -> date:
-    """Return today's date, or ``RISKOFF_TODAY`` when set (replays and tests)."""
-    env = os.environ.get("RISKOFF_TODAY")
-    return parse_date(env, "RISKOFF_TODAY") if env else date.today()
 
 
 def _short(value: Any, limit: int = 40) -> str:

@@ -9,7 +9,7 @@ functions of frames.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from riskoff import cache
+from riskoff.config import today
 from riskoff.errors import DataError, StaleDataError
 from riskoff.indicators import EARLIEST_DAY, INDICATOR_SERIES, PANEL_START, IndicatorSet, compute
-from riskoff.inputs import LATEST, check_window, parse_date, today
+from riskoff.inputs import LATEST, check_window, parse_date
 from riskoff.panel import load_panel
 from riskoff.store import Store, default_store
 
@@ -30,6 +31,7 @@ __all__ = [
     "STALE_AFTER_BDAYS",
     "ResolvedDay",
     "indicator_set",
+    "last_observed",
     "resolve_as_of",
     "resolve_day",
     "series_values",
@@ -194,10 +196,31 @@ def indicator_set(
         if isinstance(hit, IndicatorSet):
             return hit
     panel = load_panel(INDICATOR_SERIES, start=PANEL_START, as_of=known, store=store, end=day)
-    result = compute(panel, window)
+    result = replace(compute(panel, window), last_observed=last_observed(store, day, known))
     if latest:
         cache.save(store, name, result)
     return result
+
+
+def last_observed(store: Store, day: pd.Timestamp, known: date | str) -> dict[str, date]:
+    """Return the date of each series' last observation dated by ``day`` and known by ``known``.
+
+    ``known`` is a knowledge date or ``"latest"`` (everything in the store).
+    """
+    snap = store.snapshot()
+    end = int(np.datetime64(day.date(), "D").astype(np.int64))
+    mask = snap.days <= end
+    if known != LATEST:
+        seen_by = int(np.datetime64(known, "D").astype(np.int64)) + 1
+        mask &= snap.seen < seen_by * 86_400
+    last = np.full(len(snap.names), -1, dtype=np.int64)
+    np.maximum.at(last, snap.codes[mask], snap.days[mask].astype(np.int64))
+    epoch = date(1970, 1, 1)
+    return {
+        str(name): epoch + timedelta(days=int(n))
+        for name, n in zip(snap.names, last, strict=True)
+        if n >= 0
+    }
 
 
 def staleness_notice(store: Store | None = None, now: date | None = None) -> str:
@@ -208,7 +231,7 @@ def staleness_notice(store: Store | None = None, now: date | None = None) -> str
     store : Store, optional
         The store (default: the configured one).
     now : date, optional
-        Today (default: :func:`riskoff.inputs.today`, which honours ``RISKOFF_TODAY``).
+        Today (default: :func:`riskoff.config.today`, which honours ``RISKOFF_TODAY``).
 
     Returns
     -------

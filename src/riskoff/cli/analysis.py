@@ -219,11 +219,12 @@ def report_cmd(
     from riskoff.report.render import render_json, render_text, write_report
 
     report = riskoff.report(day, as_of=as_of, window=window)
-    print_notices(day)
-    if fmt in ("text", "json") and output is None:
+    if fmt in ("text", "json") and output is None:  # the notices open the brief itself
         sys.stdout.write(render_text(report) if fmt == "text" else render_json(report))
         return
     path = write_report(report, fmt.value, output)
+    for note in report.notices:
+        err_console.print(f"[yellow]note:[/yellow] {note}", highlight=False, soft_wrap=True)
     typer.echo(f"wrote {path}")
     if open_:
         import webbrowser

@@ -7,7 +7,8 @@ caching the result is the job of :mod:`riskoff.pipeline`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
 
@@ -74,6 +75,9 @@ class IndicatorSet:
         Stress sub-indices in [0, 1] and their additive contributions to ``stress_index``.
     window : int
         The window in business days.
+    last_observed : dict of str to date
+        The date of each series' last observation known on the table's last day (filled by
+        the pipeline, which sees the raw observations; empty when computed from a bare panel).
     """
 
     table: pd.DataFrame
@@ -86,6 +90,7 @@ class IndicatorSet:
     subindices: pd.DataFrame
     contributions: pd.DataFrame
     window: int
+    last_observed: dict[str, date] = field(default_factory=dict)
 
 
 def compute(panel: pd.DataFrame, window: int = 10) -> IndicatorSet:

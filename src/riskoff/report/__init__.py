@@ -1,8 +1,9 @@
 """The sell-off brief: a plain-language report with charts, written from numbers only.
 
-``build_report(date, window)`` computes one indicator set and one diagnosis and turns them into a
-:class:`Report`; ``write_report(report, fmt, path)`` renders it as self-contained HTML, Markdown
-with PNG charts, plain text or JSON. Plotly and matplotlib load only when a chart is drawn, and
+``report_from(result, diagnosis, day)`` turns an indicator set and its diagnosis into a
+:class:`Report` (``riskoff.report(date)`` computes both and calls it);
+``write_report(report, fmt, path)`` renders it as self-contained HTML, Markdown with PNG charts,
+plain text or JSON. Plotly and matplotlib load only when a chart is drawn, and
 this package loads its renderers only when one of these names is used, so the command line
 starts fast.
 """
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     from riskoff.report.render import (
         FORMATS,
         Report,
-        build_report,
         default_path,
         render_html,
         render_json,
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 __all__ = [
     "FORMATS",
     "Report",
-    "build_report",
     "default_path",
     "render_html",
     "render_json",

@@ -15,8 +15,8 @@ import math
 import os
 import pkgutil
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,12 +38,10 @@ from riskoff.report.narrative import (
     build_sections,
     date_text,
 )
-from riskoff.store import Store
 
 __all__ = [
     "FORMATS",
     "Report",
-    "build_report",
     "default_path",
     "render_html",
     "render_json",
@@ -58,7 +56,6 @@ FORMATS = ("html", "md", "text", "json")
 # Series that ended because a successor replaced them: not stale while the successor is fresh.
 SUCCESSORS = {"IOER": "IORB", "SP500": "SPY"}
 EXTENSIONS = {"html": "html", "md": "md", "text": "txt", "json": "json"}
-_DAY_SECONDS = 86_400
 
 
 @dataclass(frozen=True)
@@ -79,6 +76,8 @@ class Report:
         The charts, keyed by the ids the sections refer to.
     series : tuple of SeriesStatus
         Every series read, with its source and last observation known on the day.
+    notices : tuple of str
+        What the reader must know about the dates (weekend or holiday, stale data).
     """
 
     date: str
@@ -87,6 +86,7 @@ class Report:
     sections: tuple[Section, ...]
     charts: dict[str, Chart]
     series: tuple[SeriesStatus, ...]
+    notices: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -107,6 +107,7 @@ class Report:
             "date": self.date,
             "window": self.window,
             "riskoff_version": __version__,
+            "notices": list(self.notices),
             "headline": self.diagnosis.headline,
             "sections": [s.to_dict() for s in self.sections],
             "charts": {k: c.summary() for k, c in self.charts.items()},
@@ -116,31 +117,24 @@ class Report:
 
 
 # -- building -------------------------------------------------------------------------------------
-def series_status(
-    result: IndicatorSet, day: pd.Timestamp, store: Store | None = None
-) -> tuple[SeriesStatus, ...]:
+def series_status(result: IndicatorSet, day: pd.Timestamp) -> tuple[SeriesStatus, ...]:
     """Provenance and last observation known on ``day`` of every series in the panel.
 
-    The last observation uses the same knowledge cut-off as the panel: dated on or before the
-    day and first seen by its end.
+    The last observations are those the pipeline recorded in ``result.last_observed`` (dated on
+    or before the day and known by the knowledge date), so the report never opens the store.
     """
     from riskoff.catalog import load_catalog
     from riskoff.datasets import load_manifest
-    from riskoff.store import default_store
 
-    store = store or default_store()
-    snap = store.snapshot()
     end = int(np.datetime64(day.date(), "D").astype(np.int64))
-    mask = (snap.days <= end) & (snap.seen < (end + 1) * _DAY_SECONDS)
-    last = np.full(len(snap.names), -1, dtype=np.int64)
-    np.maximum.at(last, snap.codes[mask], snap.days[mask].astype(np.int64))
-    last_by_id = {str(n): int(v) for n, v in zip(snap.names, last, strict=True)}
+    last_by_id = {
+        sid: int(np.datetime64(d, "D").astype(np.int64)) for sid, d in result.last_observed.items()
+    }
     catalog = load_catalog()
     manifest = load_manifest()
-    own = store.user_series() if any(c not in catalog for c in result.panel.columns) else {}
     out = []
     for sid in sorted(result.panel.columns):
-        spec = catalog.get(sid) or own.get(sid)
+        spec = catalog.get(sid)
         if spec is None:
             continue
         row = manifest.loc[sid] if sid in manifest.index else None
@@ -173,13 +167,18 @@ def report_from(
     result: IndicatorSet,
     diagnosis: Diagnosis,
     day: pd.Timestamp,
-    store: Store | None = None,
+    *,
+    notices: Sequence[str] = (),
 ) -> Report:
-    """Write the report for an already computed indicator set and diagnosis of ``day``."""
+    """Write the report for an already computed indicator set and diagnosis of ``day``.
+
+    ``notices`` are what the reader must know about the dates (a weekend or holiday asked for,
+    data older than a week); they open every format of the brief.
+    """
     from riskoff.diagnosis.episodes import load_episodes
     from riskoff.indicators.composite import compare_with_published
 
-    series = series_status(result, day, store)
+    series = series_status(result, day)
     published = compare_with_published(result.table["stress_index"].loc[:day], result.panel)
     inputs = ReportInputs(
         diagnosis=diagnosis,
@@ -199,45 +198,13 @@ def report_from(
         sections=sections,
         charts=charts,
         series=series,
+        notices=tuple(notices),
     )
 
 
 def _drop_missing_charts(section: Section, charts: dict[str, Chart]) -> Section:
     blocks = tuple(b for b in section.blocks if b.chart is None or b.chart in charts)
     return replace(section, blocks=blocks)
-
-
-def build_report(
-    date: str | date | pd.Timestamp | None = None,
-    window: int = 10,
-    store: Store | None = None,
-) -> Report:
-    """Compute one indicator set and one diagnosis for ``date`` and write the report.
-
-    Parameters
-    ----------
-    date : date-like, optional
-        The day (default: the latest US equity close in the store); only data knowable on it
-        are used.
-    window : int
-        Window in business days for the moves.
-    store : Store, optional
-        The store the data appendix reads (default: the configured one).
-
-    Returns
-    -------
-    Report
-    """
-    from riskoff.diagnosis.diagnose import diagnose_from
-    from riskoff.indicators import indicator_set
-
-    if window < 2:
-        raise RiskoffError(f"window must be at least 2 business days, got {window}")
-    result = indicator_set(date, window)
-    if result.table.empty:
-        raise RiskoffError(f"no data known on {date}")
-    day = result.table.index[-1]
-    return report_from(result, diagnose_from(result, day), day, store)
 
 
 # -- rendering ------------------------------------------------------------------------------------
@@ -418,6 +385,8 @@ def render_text(report: Report, width: int = 100) -> str:
     d = report.diagnosis
     head = f"{report.title} (riskoff {__version__}, window {d.window} business days)"
     lines = [head, "=" * len(head), ""]
+    for note in report.notices:
+        lines += [*textwrap.wrap(f"Note: {note}", width), ""]
     for n, section in enumerate(report.sections, start=1):
         title = f"{n}. {section.title}"
         lines += [title, "-" * len(title), ""]
