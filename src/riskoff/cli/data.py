@@ -161,10 +161,11 @@ def _print_age(latest: date) -> None:
     age = data_age(latest)
     if age.stale:
         console.print(
-            f"  [yellow]{age.describe()}: the data are old; run `riskoff update`[/yellow]"
+            f"  [yellow]{age.describe()}: the data are old; run `riskoff update`[/yellow]",
+            soft_wrap=True,
         )
     else:
-        console.print(f"  {age.describe()}")
+        console.print(f"  {age.describe()}", soft_wrap=True)
 
 
 @store_app.command("info")
@@ -205,16 +206,18 @@ def store_info() -> None:
     console.print(table)
     console.print(
         f"{len(info)} series, {int(info['rows'].sum()):,} observations; {stale_count} stale "
-        f"relative to {latest.date()}"
+        f"relative to {latest.date()}",
+        soft_wrap=True,
     )
     _print_age(latest.date())
     for sid, problem in broken.items():
         console.print(
             f"[yellow]{escape(sid)}: definition unusable ({escape(problem)}); import it again "
-            "with --name and a valid --frequency / --asset-class[/yellow]"
+            "with --name and a valid --frequency / --asset-class[/yellow]",
+            soft_wrap=True,
         )
     files = len(list(store.backup_dir.glob("txn-*.parquet"))) if store.backup_dir.is_dir() else 0
-    console.print(f"backup: {store.backup_dir} ({files} file(s))")
+    console.print(f"backup: {store.backup_dir} ({files} file(s))", soft_wrap=True)
 
 
 @store_app.command("import")
@@ -258,7 +261,8 @@ def store_import(
     )
     console.print(
         f"{series}: {result.added} added, {result.revised} revised, {result.unchanged} unchanged; "
-        f"last date {result.last_date} (undo with `riskoff store undo`)"
+        f"last date {result.last_date} (undo with `riskoff store undo`)",
+        soft_wrap=True,
     )
 
 
@@ -295,7 +299,7 @@ def store_export(
             frame.to_csv(target)
     except OSError as exc:
         raise RiskoffError(f"cannot write {target}: {exc.strerror or exc}") from None
-    console.print(f"wrote {len(frame)} rows x {frame.shape[1]} series to {target}")
+    console.print(f"wrote {len(frame)} rows x {frame.shape[1]} series to {target}", soft_wrap=True)
 
 
 @store_app.command("undo")
@@ -305,9 +309,12 @@ def store_undo() -> None:
 
     result = default_store().undo()
     if result is None:
-        console.print("nothing to undo: the journal is empty (no import or update since the seed)")
+        console.print(
+            "nothing to undo: the journal is empty (no import or update since the seed)",
+            soft_wrap=True,
+        )
         return
-    console.print(escape(result.describe()))
+    console.print(escape(result.describe()), soft_wrap=True)
 
 
 @store_app.command("rebuild")
@@ -319,15 +326,22 @@ def store_rebuild() -> None:
     store = default_store()
     result = rebuild(store)
     if result.moved_to is not None:
-        console.print(f"moved the old store to {result.moved_to} (kept; delete it when done)")
-    console.print(f"re-seeded {result.bundled_rows:,} bundled rows into {store.path}")
+        console.print(
+            f"moved the old store to {result.moved_to} (kept; delete it when done)", soft_wrap=True
+        )
+    console.print(
+        f"re-seeded {result.bundled_rows:,} bundled rows into {store.path}", soft_wrap=True
+    )
     if result.backup_files:
         console.print(
             f"restored {result.restored_rows:,} rows of {len(result.restored_series)} series "
-            f"from {result.backup_files} backup file(s) in {store.backup_dir}"
+            f"from {result.backup_files} backup file(s) in {store.backup_dir}",
+            soft_wrap=True,
         )
     else:
-        console.print(f"no backup in {store.backup_dir}: only the bundled history is back")
+        console.print(
+            f"no backup in {store.backup_dir}: only the bundled history is back", soft_wrap=True
+        )
 
 
 @store_app.command("backup")
@@ -345,7 +359,9 @@ def store_backup(
     if target.is_dir():
         raise RiskoffError(f"-o {target} is a directory: give a file name")
     rows = write_file(default_store(), target)
-    console.print(f"wrote {rows:,} rows to {target} (restore with `riskoff store restore`)")
+    console.print(
+        f"wrote {rows:,} rows to {target} (restore with `riskoff store restore`)", soft_wrap=True
+    )
 
 
 @store_app.command("restore")
@@ -359,5 +375,6 @@ def store_restore(
     result = restore_file(default_store(), file)
     defined = f"; defined {', '.join(result.defined)}" if result.defined else ""
     console.print(
-        f"restored {result.rows:,} rows from {file} ({result.skipped:,} already present){defined}"
+        f"restored {result.rows:,} rows from {file} ({result.skipped:,} already present){defined}",
+        soft_wrap=True,
     )
