@@ -94,3 +94,22 @@ def test_unknown_series_is_a_clear_error(store: Store) -> None:
 
     with pytest.raises(CatalogError, match="SOFRR"):
         load_panel(["SOFRR"], store=store)
+
+
+@pytest.mark.parametrize("as_of", ["2026-08-01", "2026-08-02", "2020-03-14", "2025-12-25"])
+def test_panel_as_of_a_weekend_or_holiday_ends_on_the_business_day_before(
+    store: Store, as_of: str
+) -> None:
+    # Calendar-daily series (BTC-USD) have values on the weekend itself: they belong to Monday,
+    # after the panel's end, and must neither crash the panel nor leak into Friday.
+    got = load_panel(["BTC-USD", "SPY", "WALCL"], start="2019-01-01", as_of=as_of, store=store)
+    friday = pd.Timestamp(as_of) - pd.offsets.BDay(0 if pd.Timestamp(as_of).weekday() < 5 else 1)
+    assert got.index[-1] == friday
+    same = load_panel(["BTC-USD", "SPY", "WALCL"], start="2019-01-01", as_of=friday, store=store)
+    weekday_values = same.loc[friday].to_numpy()
+    np.testing.assert_array_equal(got.loc[friday].to_numpy(), weekday_values)
+
+
+def test_panel_of_series_without_data_before_as_of_is_empty_not_an_error(store: Store) -> None:
+    got = load_panel(["AAPL"], start="1989-01-02", as_of="1990-01-01", store=store)
+    assert got["AAPL"].isna().all() and got.index[-1] == pd.Timestamp("1990-01-01")

@@ -119,7 +119,7 @@ def _build(
     inside = bdays <= end
     codes, bdays, values = codes[inside], bdays[inside], values[inside]
     key = codes.astype(np.int64) << 32 | bdays
-    last = np.r_[key[1:] != key[:-1], True]
+    last = np.r_[key[1:] != key[:-1], True] if len(key) else np.zeros(0, dtype=bool)
     codes, bdays, values = codes[last], bdays[last], values[last]
 
     start_day = first if first is not None else (int(bdays.min()) if len(bdays) else end)
