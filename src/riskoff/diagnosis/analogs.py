@@ -215,8 +215,55 @@ def build_fingerprint_table(
         if peak not in result.table.index:
             continue
         features = {k: round(v, 6) for k, v in fingerprint(result, peak).items()}
-        out[episode.id] = {"peak": episode.peak.isoformat(), "features": features}
+        out[episode.id] = {
+            "peak": episode.peak.isoformat(),
+            "features": features,
+            **point_in_time_readings(result, peak),
+        }
     return {"episodes": out}
+
+
+READING_COLUMNS = ("funding_spread_bp", "sofr_iorb_bp", "stress_index", "breadth")
+
+
+def point_in_time_readings(result: IndicatorSet, day: pd.Timestamp) -> dict[str, Any]:
+    """The moves and readings of ``day`` as known on it, with their dates, for briefs to show.
+
+    Returns
+    -------
+    dict
+        ``moves``: class -> ``{pct, z, start, end, proxy}``; ``values``: column ->
+        ``{value, observed}``.
+    """
+    from riskoff.indicators.basket import basket_proxies
+    from riskoff.indicators.crossasset import window_span
+    from riskoff.report.facts import Observations
+
+    spans = window_span(result.returns, result.window, day)
+    proxies = basket_proxies(result.panel.loc[:day].iloc[-2:]).loc[day]
+    moves = {}
+    for c in result.move_pct.columns:
+        pct, z = float(result.move_pct[c].loc[day]), float(result.move_z[c].loc[day])
+        if not math.isfinite(pct) or c not in spans:
+            continue
+        moves[c] = {
+            "pct": round(pct, 6),
+            "z": round(z, 6) if math.isfinite(z) else None,
+            "start": spans[c][0].date().isoformat(),
+            "end": spans[c][1].date().isoformat(),
+            "proxy": str(proxies.get(c) or ""),
+        }
+    obs = Observations(
+        result.panel, day, {k: str(v) for k, v in getattr(result, "last_observed", {}).items()}
+    )
+    values = {}
+    for col in READING_COLUMNS:
+        if col in result.table and math.isfinite(float(result.table[col].loc[day])):
+            values[col] = {
+                "value": round(float(result.table[col].loc[day]), 6),
+                "observed": obs.column_date(col, day),
+            }
+    return {"moves": moves, "values": values}
 
 
 def episode_analogs(
@@ -238,8 +285,9 @@ def episode_analogs(
     -------
     list of dict
         ``id, name, peak, crash_type, epicenter, similarity, distance, shared, similar_in,
-        differs_in, fingerprint, rank, of``, best first; ``rank`` is the place among all
-        ``of`` eligible episodes.
+        differs_in, fingerprint, point_in_time, rank, of``, best first; ``rank`` is the place
+        among all ``of`` eligible episodes; ``point_in_time`` holds the episode day's moves and
+        readings as known on it (from the bundled table; empty for an episode not in it).
     """
     today = fingerprint(result, day)
     table = load_fingerprints() if fingerprints is None else fingerprints
@@ -250,8 +298,10 @@ def episode_analogs(
         if not eligible(episode, day):
             continue
         stored = table.get(episode.id)
+        readings: dict[str, Any] = {}
         if stored is not None and stored.get("peak") == episode.peak.isoformat():
             theirs = {key: float(v) for key, v in stored["features"].items()}
+            readings = {"moves": stored.get("moves", {}), "values": stored.get("values", {})}
         elif peak >= index[0] and peak in index:
             theirs = fingerprint(result, peak)
         else:
@@ -269,6 +319,7 @@ def episode_analogs(
                 "source": episode.source,
                 **match,
                 "fingerprint": theirs,
+                "point_in_time": readings,
             }
         )
     ranked.sort(key=lambda r: r["similarity"], reverse=True)

@@ -71,6 +71,7 @@ class Verdict:
     market_severity: Severity
     epicenters: list[EpicenterPick] = field(default_factory=list)
     passes: dict[str, bool] = field(default_factory=dict)
+    margin: float = 0.0
 
 
 def epicenters_of(
@@ -194,6 +195,7 @@ def verdict_of(
         market_severity=market_sev,
         epicenters=picks,
         passes={k: bool(v) for k, v in evaluation.passes.loc[day].items()},
+        margin=float(evaluation.margin.loc[day]),
     )
 
 

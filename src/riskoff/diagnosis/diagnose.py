@@ -303,6 +303,7 @@ def diagnose_from(
         safe_haven_text=haven_text,
         dash_for_cash=dash,
         observed=observed,
+        margin=round(verdict.margin, 4),
     )
 
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from riskoff.diagnosis.result import CRASH_TYPES as ALL_TYPES
 from riskoff.errors import CatalogError
+from riskoff.vocabulary import CrashType, Epicenter
 
 __all__ = [
     "CALM_DATES",
@@ -31,21 +31,10 @@ __all__ = [
     "parse_episodes",
 ]
 
-# Every sell-off type the classifier knows (an episode is never "calm").
-CRASH_TYPES = tuple(t for t in ALL_TYPES if t != "calm")
-EPICENTERS = (
-    "crypto",
-    "banks",
-    "tech",
-    "precious_metals",
-    "energy",
-    "japan",
-    "china",
-    "em",
-    "credit",
-    "uk_gilts",
-    "volatility",
-)
+# Every sell-off type the classifier knows (an episode is never "calm"), and every epicenter
+# it can name: a label outside these could never be matched, so it fails at load.
+CRASH_TYPES = tuple(t.value for t in CrashType if t != CrashType.CALM)
+EPICENTERS = tuple(e.value for e in Epicenter)
 
 # Calm reference days (ISO dates, US business days, 2005-2026). On each one, in the bundled
 # data, the VIX closed below 15, SPY closed within 3% of its 252-day high and SPY's 10-day
@@ -110,8 +99,8 @@ class Episode:
     start: dt.date
     peak: dt.date
     end: dt.date
-    crash_type: str
-    epicenter: str | None
+    crash_type: CrashType
+    epicenter: Epicenter | None
     note: str
     source: str
     tags: tuple[str, ...] = ()
@@ -200,8 +189,8 @@ def _episode_from_table(table: Mapping[str, object], position: int) -> Episode:
         start=start,
         peak=peak,
         end=end,
-        crash_type=crash_type,
-        epicenter=epicenter,
+        crash_type=CrashType(crash_type),
+        epicenter=Epicenter(epicenter) if epicenter else None,
         note=_text(table, "note", eid),
         source=source,
         tags=tuple(tags),

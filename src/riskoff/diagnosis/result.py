@@ -183,6 +183,7 @@ class Diagnosis:
     safe_haven_text: str = ""
     dash_for_cash: bool = False
     observed: dict[str, str] = field(default_factory=dict)
+    margin: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (NaN becomes None)."""

@@ -305,8 +305,8 @@ def market_level(rules: Rules, features: pd.DataFrame) -> pd.Series:
     )
     top = -np.sort(-np.nan_to_num(levels, nan=-1.0), axis=0)[: rules.market_top]
     top = np.where(top < 0, np.nan, top)
-    with np.errstate(invalid="ignore"):
-        mean = np.nanmean(top, axis=0) if top.size else np.full(len(features), np.nan)
+    counts = np.isfinite(top).sum(axis=0)
+    mean = np.where(counts > 0, np.nansum(top, axis=0) / np.maximum(counts, 1), np.nan)
     return pd.Series(np.floor(mean), index=features.index)
 
 
