@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from riskoff import config
 from riskoff.catalog import SeriesSpec, load_catalog
 from riskoff.checks import clean_observations
 from riskoff.errors import (
@@ -413,7 +414,7 @@ def run_update(
         Days before the last stored date asked again, to catch revisions (default 10; weekly
         and monthly series use more).
     today : date, optional
-        Later dates are rejected as future (default: today).
+        Later dates are rejected as future (default: :func:`riskoff.config.today`).
     max_workers : int
         Fetches in flight across all hosts; each host has its own, lower bound.
     source_for : callable
@@ -442,7 +443,7 @@ def run_update(
     store.ensure_ready()
     lasts = _last_dates(store)
     jobs = [Job(j.spec, j.source_name, stored_last=lasts.get(j.spec.id)) for j in jobs]
-    updater = _Updater(store, since, dry_run, overlap_days, today or date.today(), source_for)
+    updater = _Updater(store, since, dry_run, overlap_days, today or config.today(), source_for)
     if on_start is not None:
         on_start(len(jobs))
     results: dict[str, SeriesOutcome] = {}
