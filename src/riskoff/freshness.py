@@ -32,8 +32,7 @@ class DataAge:
             return f"latest close {self.latest} is current (today {self.today})"
         days = "business day" if self.business_days == 1 else "business days"
         return (
-            f"latest close {self.latest} is {self.business_days} {days} before today "
-            f"{self.today}"
+            f"latest close {self.latest} is {self.business_days} {days} before today {self.today}"
         )
 
 
