@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskoff.indicators import comovement
 from riskoff.indicators.comovement import (
     absorption_ratio,
     absorption_shift,
@@ -104,30 +103,6 @@ def test_turbulence_matches_naive(panel: np.ndarray, window: int) -> None:
 
 def test_turbulence_matches_naive_real(real: np.ndarray) -> None:
     for a, b in zip(turbulence(real, 250), naive.turbulence(real, 250), strict=True):
-        _assert_same(a, b)
-
-
-def test_turbulence_paths_agree(panel: np.ndarray, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The blocked (Woodbury) path and the one-Cholesky-per-day path give the same values."""
-    blocked = turbulence(panel, 60)
-
-    def nothing_done(filled, ok, window, block):  # type: ignore[no-untyped-def]
-        n_days = filled.shape[0]
-        return np.full(n_days, np.nan), np.full(n_days, np.nan), np.zeros(n_days, bool)
-
-    monkeypatch.setattr(comovement, "_turbulence_blocked", nothing_done)
-    direct = turbulence(panel, 60)
-    for a, b in zip(blocked, direct, strict=True):
-        _assert_same(a, b)
-
-
-@pytest.mark.parametrize("block", [2, 3, 6, 16, 30])
-def test_turbulence_any_block_size(
-    panel: np.ndarray, block: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Block boundaries fall everywhere, e.g. inside asset 7's constant stretch."""
-    monkeypatch.setattr(comovement, "_block_size", lambda n_assets, window: block)
-    for a, b in zip(turbulence(panel, 30), naive.turbulence(panel, 30), strict=True):
         _assert_same(a, b)
 
 

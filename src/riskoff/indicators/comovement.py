@@ -425,165 +425,6 @@ def _turbulence_direct(
     return leverage, magnitude, collinear
 
 
-def _block_size(n_assets: int, window: int) -> int:
-    """Days per turbulence block.
-
-    One (N + 2B)-sized Cholesky per block against a B x B one per day: N/4 between 6 and 16 was
-    fastest for N = 10 .. 100 (measured).
-    """
-    return min(max(6, n_assets // 4), 16, window)
-
-
-def _turbulence_blocked(
-    filled: FloatArray, ok: BoolArray, window: int, block: int
-) -> tuple[FloatArray, FloatArray, BoolArray]:
-    """Leverage v_t' M_t^-1 v_t and magnitude surprise by blocks of days (Woodbury).
-
-    Days s .. s+B-1 of a block all contain the core rows s+B-1-w .. s-1. Stack the other rows
-    the block needs as E = (rows s-w .. s+B-2-w, then rows s .. s+B-1): day s+j adds the B-1
-    edge rows E[j : j+B-1] to the core, and its own row is E[B-1+j]. With ``M_C`` the core's
-    moment matrix, L its Cholesky factor, W = L^-1 E' and W_j the columns of day j's edges:
-
-        v' (M_C + Z_j Z_j')^-1 v = |L^-1 v|^2 - g' (I + W_j' W_j)^-1 g,   g = W_j' L^-1 v,
-
-    and every term is an entry of the Gram matrix W'W. Only additions, so the update is stable,
-    and every matrix factorised is positive definite. One Cholesky per block (``M_C`` bordered
-    by E) and one B x B Cholesky per day replace an (N+1) x (N+1) factorisation per day.
-
-    A block uses the assets usable on its first day. A day whose usable assets differ, or whose
-    block core is degenerate (an asset nearly constant over the core, or nearly collinear with
-    the others there), is not marked done and goes to the direct path; that choice only looks
-    at data up to the block's first day and the day itself, so results stay point-in-time.
-
-    Returns ``(leverage, magnitude, done)`` over all days.
-    """
-    n_days, n_assets = filled.shape
-    leverage = np.full(n_days, np.nan)
-    magnitude = np.full(n_days, np.nan)
-    done = np.zeros(n_days, dtype=bool)
-    dim = n_assets + 1
-    n_border = 2 * block - 1
-    size = dim + n_border
-    n_blocks = -(-(n_days - window) // block)
-    if n_blocks <= 0 or block < 2 or block > window:
-        return leverage, magnitude, done
-    # Zero padding up to whole blocks: every block sees fixed shapes whatever the history's
-    # length, so appending rows never changes earlier values.
-    n_rows = window + n_blocks * block
-    rows_z = np.ones((n_rows, dim))
-    rows_z[:n_days, 1:] = filled
-    rows_z[n_days:, 1:] = 0.0
-    rows_ok = np.zeros((n_rows, n_assets), dtype=bool)
-    rows_ok[:n_days] = ok
-    per_chunk = max(1, min(64, _STACK_ELEMENTS // (size * size)))
-    assets = np.arange(1, dim)
-    trailing = np.arange(dim, size)
-    own_idx = np.arange(block - 1, n_border)  # day j's own row in the border: B-1+j
-    for first_block in range(0, n_blocks, per_chunk):
-        nb = min(per_chunk, n_blocks - first_block)
-        start = window + first_block * block
-        # rows start-window .. start+nb*B-1, shifted by the first day's window mean (data
-        # before that day) so the sums stay small
-        z = rows_z[start - window : start + nb * block].copy()
-        z[:, 1:] -= z[:window, 1:].mean(axis=0)
-        # core moments: a direct sum for the first block, then B rows in and B rows out
-        cores = np.empty((nb, dim, dim))
-        core0 = z[block - 1 : window]
-        cores[0] = core0.T @ core0
-        if nb > 1:
-            added = z[window : window + (nb - 1) * block].reshape(nb - 1, block, dim)
-            removed = z[block - 1 : block - 1 + (nb - 1) * block].reshape(nb - 1, block, dim)
-            np.matmul(
-                np.concatenate([added, removed], axis=1).transpose(0, 2, 1),
-                np.concatenate([added, -removed], axis=1),
-                out=cores[1:],
-            )
-            _prefix_sum(cores)
-        # np.linalg.cholesky reads the lower triangle only: the upper one is left unset
-        bordered = np.empty((nb, size, size))
-        bordered[:, :dim, :dim] = cores
-        # bordering rows of each block: old edges, then the block's own days
-        views = np.lib.stride_tricks.sliding_window_view(z, block, axis=0)
-        border = np.concatenate(
-            [
-                views[0 : nb * block : block, :, : block - 1],
-                views[window : window + nb * block : block],
-            ],
-            axis=2,
-        )
-        bordered[:, dim:, :dim] = border.transpose(0, 2, 1)
-        bordered[:, dim:, dim:] = 0.0
-        bordered[:, trailing, trailing] = _BORDER
-        usable = rows_ok[start : start + nb * block : block]  # each block's first day
-        if not usable.all():
-            # dropped assets: identity row and column, nothing on the border
-            drop = np.zeros((nb, size), dtype=bool)
-            drop[:, 1:dim] = ~usable
-            bordered[drop] = 0.0
-            bordered.transpose(0, 2, 1)[drop] = 0.0
-            bordered[:, assets, assets] += ~usable
-        factor = _cholesky_or_nan(bordered)
-        whitened = factor[:, dim:, :dim]
-        gram = whitened @ whitened.transpose(0, 2, 1)
-        # per day, g' (I + W_j'W_j)^-1 g from the last row of a bordered B x B Cholesky;
-        # day j's blocks of the Gram matrix are strided views sliding down its diagonal
-        step_block, step_row, step_col = gram.strides
-        day_gram = np.lib.stride_tricks.as_strided(
-            gram,
-            shape=(nb, block, block - 1, block - 1),
-            strides=(step_block, step_row + step_col, step_row, step_col),
-            writeable=False,
-        )
-        g = np.lib.stride_tricks.as_strided(
-            gram[:, :, block - 1 :],
-            shape=(nb, block, block - 1),
-            strides=(step_block, step_row + step_col, step_row),
-            writeable=False,
-        )
-        small = np.empty((nb, block, block, block))
-        np.add(day_gram, np.eye(block - 1), out=small[:, :, :-1, :-1])
-        small[:, :, :-1, -1] = g
-        small[:, :, -1, :-1] = g
-        small[:, :, -1, -1] = _BORDER
-        solved = _cholesky_or_nan(small.reshape(-1, block, block))[:, -1, :-1]
-        correction = np.einsum("ij,ij->i", solved, solved).reshape(nb, block)
-        lev = gram[:, own_idx, own_idx] - correction
-        days = start + block * np.arange(nb)[:, None] + np.arange(block)
-        # A core that lost an asset's variance (e.g. constant over the core but not over the
-        # window) or is collinear gives no reliable update: those blocks go the direct way.
-        core_sums = cores[:, 0, 1:]
-        core_squares = cores[:, assets, assets]
-        core_ss = core_squares - core_sums**2 / (window - block + 1)
-        old = border[:, 1:, : block - 1]  # first day's window = core + old edges
-        window_sums = core_sums + old.sum(axis=2)
-        window_ss = core_squares + (old * old).sum(axis=2) - window_sums**2 / window
-        pivots = factor[:, assets, assets]
-        with np.errstate(invalid="ignore"):
-            healthy = (core_ss > 1e-8 * window_ss) & (pivots * pivots > 1e-10 * core_ss)
-        core_degenerate = (usable & ~healthy).any(axis=1)
-        # magnitude surprise: day j's window sums are the core's plus edges j .. j+B-2
-        # (running sums over the border rows, in (row, block, asset) layout)
-        running = np.zeros((n_border + 1, 2, nb, n_assets))
-        values = border[:, 1:, :].transpose(2, 0, 1)
-        running[1:, 0] = values
-        running[1:, 1] = values * values
-        _prefix_sum(running)
-        edge_sums = running[block - 1 : n_border] - running[:block]  # (day, sum|square, ...)
-        mag = _magnitude(
-            (core_sums + edge_sums[:, 0]).transpose(1, 0, 2),
-            (core_squares + edge_sums[:, 1]).transpose(1, 0, 2),
-            values[block - 1 :].transpose(1, 0, 2),
-            rows_ok[days],
-            window,
-        )
-        same = (rows_ok[days] == usable[:, None, :]).all(axis=2) & (days < n_days)
-        same &= np.isfinite(lev) & ~core_degenerate[:, None]
-        leverage[days[same]] = lev[same]
-        magnitude[days[same]] = mag[same]
-        done[days[same]] = True
-    return leverage, magnitude, done
-
-
 def turbulence(
     returns: ArrayLike, window: int = 250, *, min_assets: int = 1
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -622,11 +463,10 @@ def turbulence(
     With ``M_t`` the moment matrix of ``z = [1, x]`` over the window and ``v = [1, y_t]``,
     v' M_t^-1 v = 1/w + (y_t - mu)' S^-1 (y_t - mu) where ``S`` is the centred scatter, so
     d_t = (w - 1) (v' M_t^-1 v - 1/w). The quadratic forms come from batched Cholesky
-    factorisations of bordered matrices (``_cholesky_or_nan``), never an explicit inverse:
-    per block of a few days, the Cholesky factor of the rows the block's windows share, updated to
-    each day's window with the Woodbury identity (``_turbulence_blocked``); days whose asset set
-    differs from their block's first day get their own Cholesky factorisation
-    (``_turbulence_direct``). Unusable assets get an identity row and column.
+    factorisations of bordered matrices (``_cholesky_or_nan``), never an explicit inverse, one
+    per day over running window sums (``_turbulence_direct``). Unusable assets get an identity
+    row and column. (A Woodbury update per block of days was no faster on the real 17-asset
+    panel and was removed.)
     """
     x, finite = _as_panel(returns)
     n_days, n_assets = x.shape
@@ -639,17 +479,9 @@ def turbulence(
     ok = np.zeros((n_days, n_assets), dtype=bool)  # usable on day t: window before t and today
     ok[window:] = usable[window - 1 : -1] & finite[window:]
     n = ok.sum(axis=1)
-    filled = np.where(finite, x, 0.0)
-    block = _block_size(n_assets, window)
-    leverage, magnitude, done = _turbulence_blocked(filled, ok, window, block)
-    collinear = np.zeros(n_days, dtype=bool)
-    rest = ~done & (n > 0)
-    rest[:window] = False
-    if rest.any():
-        direct = _turbulence_direct(x, finite, ok, window, rest)
-        leverage[rest] = direct[0][rest]
-        magnitude[rest] = direct[1][rest]
-        collinear[rest] = direct[2][rest]
+    days = n > 0
+    days[:window] = False
+    leverage, magnitude, collinear = _turbulence_direct(x, finite, ok, window, days)
     enough = n >= max(min_assets, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         turb = (window - 1) * (leverage - 1.0 / window) / n
