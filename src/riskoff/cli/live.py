@@ -152,7 +152,7 @@ def update_command(
             )
     except RiskoffError as exc:
         raise _fail(exc) from None
-    if report.outcomes and len(report.unreachable) < len(report.outcomes):
+    if any(o.status != "skipped" and not o.unreachable for o in report.outcomes):
         console.print(_summary_table(report))
     for outcome in report.failed:
         if not outcome.unreachable:

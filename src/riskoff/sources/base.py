@@ -231,7 +231,8 @@ class HostPolicy:
 class _HostGate:
     """A semaphore plus a minimal spacing between the starts of two requests to one host."""
 
-    def __init__(self, policy: HostPolicy) -> None:
+    def __init__(self, policy: HostPolicy, host: str = "") -> None:
+        self._host = host
         self._slots = threading.BoundedSemaphore(max(1, policy.max_concurrent))
         # RISKOFF_HTTP_MIN_INTERVAL overrides every host's spacing (a mirror of one's own, tests).
         self._interval = _env_float("RISKOFF_HTTP_MIN_INTERVAL", policy.min_interval)
@@ -246,7 +247,8 @@ class _HostGate:
                 start = max(now, self._next_start)
                 self._next_start = start + self._interval
             if start > now:
-                time.sleep(start - now)
+                # Set when the host is found unreachable: waiting for a turn is pointless then.
+                _dead_event(self._host).wait(start - now)
             yield
 
 
@@ -324,7 +326,14 @@ _UNREACHABLE_TEXT = (
     "no route to host",
 )
 _DEAD_HOSTS: dict[str, str] = {}
+_DEAD_EVENTS: dict[str, threading.Event] = {}
 _DEAD_LOCK = threading.Lock()
+
+
+def _dead_event(host: str) -> threading.Event:
+    """The event set while ``host`` is known unreachable."""
+    with _DEAD_LOCK:
+        return _DEAD_EVENTS.setdefault(host, threading.Event())
 
 
 def unreachable_reason(exc: BaseException) -> str | None:
@@ -365,12 +374,15 @@ def mark_unreachable(host: str, reason: str) -> None:
     """Remember that ``host`` cannot be reached (until :func:`forget_unreachable`)."""
     with _DEAD_LOCK:
         _DEAD_HOSTS.setdefault(host, reason)
+        _DEAD_EVENTS.setdefault(host, threading.Event()).set()
 
 
 def forget_unreachable() -> None:
     """Forget every host marked unreachable (at the start of each update run)."""
     with _DEAD_LOCK:
         _DEAD_HOSTS.clear()
+        for event in _DEAD_EVENTS.values():
+            event.clear()
 
 
 def check_reachable(host: str, source: str, series: str) -> None:
@@ -500,7 +512,7 @@ class HttpClient:
         """Return the gate of ``host``, created with ``policy`` on first use."""
         with self._gates_lock:
             if host not in self._gates:
-                self._gates[host] = _HostGate(policy)
+                self._gates[host] = _HostGate(policy, host)
             return self._gates[host]
 
     def get(
@@ -594,6 +606,8 @@ class HttpClient:
         def attempt() -> httpx.Response:
             try:
                 with gate.hold():
+                    # Another request may have found the host unreachable while this one waited.
+                    check_reachable(host, source, series)
                     response = run_with_deadline(send, retry.timeout)
             except httpx.ConnectError as exc:
                 reason = unreachable_reason(exc)
