@@ -29,6 +29,7 @@ from riskoff.cli.options import (
     date_option,
 )
 from riskoff.formatting import fmt_number as _fmt
+from riskoff.formatting import json_safe
 
 
 def print_notices(day: date | None) -> None:
@@ -49,7 +50,7 @@ def latest(
 
     summaries = riskoff.latest_values(as_of=as_of)
     if fmt == "json":
-        console.print_json(json.dumps([s.to_dict() for s in summaries]))
+        sys.stdout.write(json.dumps(json_safe([s.to_dict() for s in summaries]), indent=1) + "\n")
         return
     table = Table(title="Key series, latest known values" + (f" as of {as_of}" if as_of else ""))
     for col in ("series", "value", "unit", "date", "1w", "1m", "1y", "change unit", "pctile"):
@@ -162,7 +163,7 @@ def analogs_cmd(
 
     found = riskoff.analogs(day, as_of=as_of, k=k, window=window)
     if fmt == "json":
-        console.print_json(json.dumps(found, default=str))
+        sys.stdout.write(json.dumps(json_safe(found), indent=1, default=str) + "\n")
         return
     table = Table(title="Closest labelled episodes")
     for col in ("episode", "peak", "type", "similarity", "similar in", "differs in"):

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from riskoff.formatting import fmt_number
 from riskoff.inputs import LATEST, MAX_K, MAX_WINDOW, MIN_K, MIN_WINDOW, parse_day
 
 __all__ = [
@@ -145,10 +146,3 @@ def check_date(value: str | None) -> str | None:
         return value
     parse_date_option(value)
     return value
-
-
-def fmt_number(value: float | None, digits: int = 2) -> str:
-    """Format a number for a terminal table (``-`` when absent)."""
-    from riskoff.formatting import fmt_number as _fmt_number
-
-    return _fmt_number(value, digits)
