@@ -99,7 +99,7 @@ def test_holiday_brief_carries_the_holiday_notice(seeded_home: object) -> None:
 def test_stale_data_are_announced_by_diagnose_and_the_brief(seeded_home: object) -> None:
     stale = _riskoff(seeded_home, "diagnose", today="2026-12-01")
     assert stale.returncode == 0, stale.stderr
-    assert "2026-08-21, 72 business days before today (2026-12-01)" in " ".join(
+    assert "latest close 2026-08-21 is 72 business days before today 2026-12-01" in " ".join(
         stale.stderr.split()
     )
     brief = _riskoff(seeded_home, "report", "--format", "json", today="2026-12-01")

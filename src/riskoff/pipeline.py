@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from riskoff import cache
-from riskoff.config import today
 from riskoff.errors import DataError, StaleDataError
+from riskoff.freshness import STALE_AFTER_BDAYS, data_age
 from riskoff.indicators import EARLIEST_DAY, INDICATOR_SERIES, PANEL_START, IndicatorSet, compute
 from riskoff.inputs import LATEST, check_window, parse_date
 from riskoff.panel import load_panel
@@ -41,7 +41,6 @@ __all__ = [
 
 # Series whose closes make the US trading calendar: SPY from 1993, the NASDAQ Composite before.
 CALENDAR_SERIES = ("SPY", "NASDAQCOM")
-STALE_AFTER_BDAYS = 5  # the latest close older than this many business days is worth a word
 
 
 @dataclass(frozen=True)
@@ -238,15 +237,10 @@ def staleness_notice(store: Store | None = None, now: date | None = None) -> str
     str
         Empty when the data are recent.
     """
-    latest = (store or default_store()).latest_date().date()
-    now = now or today()
-    behind = int(np.busday_count(latest, now)) if now > latest else 0
-    if behind <= STALE_AFTER_BDAYS:
+    age = data_age((store or default_store()).latest_date().date(), now)
+    if not age.stale:
         return ""
-    return (
-        f"the latest close in the store is {latest}, {behind} business days before today "
-        f"({now}): run `riskoff update` for newer data"
-    )
+    return f"the {age.describe()}: run `riskoff update` for newer data"
 
 
 def series_values(
