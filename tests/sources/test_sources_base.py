@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 
 from riskoff.catalog import get_spec
-from riskoff.errors import DataError, SourceError
+from riskoff.errors import DataError, HostUnreachableError, SourceError
 from riskoff.sources import (
     HostPolicy,
     HttpClient,
@@ -21,7 +22,7 @@ from riskoff.sources import (
     get_source,
     known_sources,
 )
-from riskoff.sources.base import call_with_retries, redact, tidy
+from riskoff.sources.base import call_with_retries, forget_unreachable, redact, tidy
 
 
 def client_for(*responses: httpx.Response) -> tuple[HttpClient, list[float], list[httpx.Request]]:
@@ -131,6 +132,47 @@ def test_call_with_retries() -> None:
     with pytest.raises(SourceError) as info:
         call_with_retries(broken, source="s", series="X", retryable=retryable)
     assert "gave up" not in str(info.value) and "KeyError" in str(info.value)
+
+
+def test_library_calls_get_the_total_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A library whose own timeout bounds each read (yfinance, ccxt) cannot hold a call longer.
+    monkeypatch.setenv("RISKOFF_HTTP_TIMEOUT", "0.2")
+    monkeypatch.setenv("RISKOFF_HTTP_RETRIES", "2")
+    release = threading.Event()
+    calls: list[int] = []
+
+    def stuck() -> str:
+        calls.append(1)
+        release.wait(30)
+        return "late"
+
+    try:
+        with pytest.raises(SourceError, match=r"s: series X: timed out .*gave up after 2"):
+            call_with_retries(stuck, source="s", series="X", retryable=lambda e: False)
+    finally:
+        release.set()
+    assert len(calls) == 2
+
+
+def test_an_unreachable_library_host_is_not_retried_nor_asked_again() -> None:
+    forget_unreachable()
+    calls: list[int] = []
+
+    def refused() -> str:
+        calls.append(1)
+        raise ConnectionError("Max retries exceeded ([Errno 111] Connection refused)")
+
+    retryable = lambda exc: isinstance(exc, ConnectionError)  # noqa: E731
+    with pytest.raises(HostUnreachableError, match=r"query2\.test unreachable"):
+        call_with_retries(refused, source="s", series="X", retryable=retryable, host="query2.test")
+    with pytest.raises(HostUnreachableError, match="not asked again in this run"):
+        call_with_retries(refused, source="s", series="Y", retryable=retryable, host="query2.test")
+    assert calls == [1]
+    forget_unreachable()
+    with pytest.raises(HostUnreachableError):
+        call_with_retries(refused, source="s", series="Z", retryable=retryable, host="query2.test")
+    assert calls == [1, 1]  # a new run asks again
+    forget_unreachable()
 
 
 def test_registry() -> None:
