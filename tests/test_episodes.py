@@ -24,7 +24,7 @@ REQUIRED_PEAKS: dict[str, tuple[str | None, str | None]] = {
     "2011-08-08": ("flight_to_safety", None),  # US downgrade / euro crisis
     "2013-06-24": ("rate_shock", None),  # taper tantrum
     "2015-08-24": (None, None),  # China devaluation
-    "2018-02-05": ("concentrated", "volatility"),  # Volmageddon
+    "2018-02-05": ("broad_selloff", None),  # Volmageddon (no volatility asset class)
     "2018-12-24": (None, None),  # Q4 2018
     "2019-09-17": ("funding_squeeze", None),  # repo spike
     "2020-03-16": (None, None),  # COVID dash for cash
@@ -73,9 +73,22 @@ def test_library_is_large_and_holds_the_required_episodes(library: list[ep.Episo
     # UK LDI crisis: peak on 27 or 28 Sep 2022, concentrated in gilts.
     ldi = [e for e in library if e.peak in (dt.date(2022, 9, 27), dt.date(2022, 9, 28))]
     assert len(ldi) == 1
-    assert (ldi[0].crash_type, ldi[0].epicenter) == ("concentrated", "uk_gilts")
+    # No gilt series is bundled: labelled with what the data can show, a rate shock.
+    assert (ldi[0].crash_type, ldi[0].epicenter) == ("rate_shock", None)
     # One COVID episode only, whichever March 2020 day is its peak.
     assert sum(e.start <= dt.date(2020, 3, 12) <= e.end for e in library) == 1
+
+
+def test_a_label_the_classifier_cannot_produce_fails_at_load() -> None:
+    from riskoff.diagnosis.episodes import parse_episodes
+
+    good = resources.files("riskoff").joinpath("episodes.toml").read_text("utf-8")
+    bad = good.replace('epicenter = "crypto"', 'epicenter = "volatility"', 1)
+    with pytest.raises(CatalogError, match="unknown epicenter 'volatility'"):
+        parse_episodes(bad)
+    bad = good.replace('crash_type = "rate_shock"', 'crash_type = "gilt_crisis"', 1)
+    with pytest.raises(CatalogError, match="unknown crash_type 'gilt_crisis'"):
+        parse_episodes(bad)
 
 
 def test_every_crash_type_is_represented(library: list[ep.Episode]) -> None:

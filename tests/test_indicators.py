@@ -188,3 +188,48 @@ def test_stress_index_in_unit_interval_and_decomposes(latest: pd.DataFrame) -> N
     parts = stress_decomposition("2020-03-16", as_of="2020-03-16")
     assert parts.iloc[1:].sum() == pytest.approx(parts["stress_index"])
     assert parts["stress_index"] > 0.5
+
+
+@pytest.mark.parametrize(
+    ("day", "state"),
+    [("2019-09-17", "stressed"), ("2021-11-15", "abundant"), ("2025-10-31", "stressed"),
+     ("2026-02-05", "easing")],
+)  # fmt: skip
+def test_funding_state_point_in_time(day: str, state: str) -> None:
+    from riskoff.pipeline import indicator_set as pit
+
+    row = pit(day).table.iloc[-1]
+    assert row["funding_state"] == state
+    if state == "easing":
+        assert row["funding_direction"] == "easing"
+
+
+def test_funding_subindex_judges_the_baseline_not_the_level(latest: pd.DataFrame) -> None:
+    # 0 bp over IORB in February 2026 followed a decade at -5..-15 bp and a late-2025 peak:
+    # against its own baseline it is not "most stressed".
+    assert latest.loc["2026-02-05", "funding_spread_bp"] == pytest.approx(0.0, abs=1.0)
+    assert latest.loc["2026-02-05", "stress_funding"] < 0.7
+    assert latest.loc["2019-09-17", "stress_funding"] > 0.9
+
+
+def test_dollar_sign_follows_the_broad_index_not_uup() -> None:
+    from riskoff.pipeline import indicator_set as pit
+
+    result = pit("2020-03-12")
+    row = result.table.iloc[-1]
+    uup = result.panel["UUP"]
+    uup_move = (uup.iloc[-1] / uup.iloc[-11] - 1.0) * 100.0
+    assert uup_move < 0 < row["dollar_move_pct"]
+    assert row["dollar_source"].startswith("DTWEXBGS")
+
+
+def test_window_of_a_lagged_series_ends_at_its_last_observation() -> None:
+    from riskoff.indicators.triggers import observed_dates, observed_move
+
+    index = pd.bdate_range("2026-01-01", periods=15)
+    level = pd.Series(np.arange(100.0, 115.0), index=index)
+    level.iloc[-1] = level.iloc[-2]  # the last day carries the previous observation forward
+    move = observed_move(level, 10)
+    expected = math.log(level.iloc[-2] / level.iloc[-12]) * 100.0  # 10 observations
+    assert move.iloc[-1] == pytest.approx(expected)
+    assert observed_dates(level).iloc[-1] == index[-2]

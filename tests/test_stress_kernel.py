@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from riskoff.indicators.stress import _count_earlier_not_greater, ciss, ecdf_transform
+from riskoff.indicators.stress import ciss, ecdf_transform
 
 
 @pytest.fixture(scope="module")
@@ -89,17 +89,6 @@ def test_ecdf_property(values: list[float], data: st.DataObject) -> None:
     np.testing.assert_allclose(ours, naive.ecdf(x), rtol=1e-15)
     cut = data.draw(st.integers(0, len(values) - 1))
     np.testing.assert_array_equal(ecdf_transform(x[: cut + 1]), ours[: cut + 1])
-
-
-def test_merge_count_against_brute_force() -> None:
-    rng = np.random.default_rng(42)
-    for length in [1, 2, 8, 16, 32, 64, 256]:
-        values = rng.integers(0, 5, (3, length)).astype(float)
-        values[1] = np.sort(values[1])[::-1]  # worst case: strictly earlier-larger
-        brute = np.array(
-            [[int((row[:i] <= row[i]).sum()) for i in range(length)] for row in values]
-        )
-        np.testing.assert_array_equal(_count_earlier_not_greater(values), brute)
 
 
 # --- ciss ---------------------------------------------------------------------------------------

@@ -69,27 +69,30 @@ def print_diagnosis(d: Diagnosis, console: Console) -> None:
 
 
 def print_scorecard(card: Scorecard, console: Console) -> None:
-    """Print the validation scorecard: accuracy, confusion matrix, and each miss's evidence."""
-    hits = sum(c.hit for c in card.cases)
+    """Print the scorecard: both halves (which is in-sample), confusion, calibration, history."""
     console.print(
-        f"[bold]Accuracy {hits}/{len(card.cases)} ({card.accuracy:.0%})[/bold], "
-        f"window {card.window} business days"
+        f"[bold]Labelled dates: {len(card.cases)}[/bold], window {card.window} business days, "
+        "each diagnosed with only the data knowable on it."
     )
-    conf = card.confusion()
-    table = Table(title="Confusion matrix (rows: agreed, columns: classified)")
-    table.add_column("agreed")
-    for col in conf.columns:
-        table.add_column(col, justify="right")
-    for label, row in conf.iterrows():
-        table.add_row(str(label), *(str(v) if v else "." for v in row))
-    console.print(table)
-    for c in card.misses():
-        got = c.got + (f" ({c.got_epicenter})" if c.got_epicenter else "")
-        agreed = c.expected + (f" ({c.expected_epicenter})" if c.expected_epicenter else "")
+    console.print(card.to_markdown(), highlight=False, markup=False)
+    h = card.history
+    if h:
         console.print(
-            f"[yellow]miss[/yellow] {c.date} {c.name}: agreed {agreed}, classified {got} "
-            f"(confidence {c.confidence:.2f}, runner-up {c.runner_up})"
+            f"[bold]History {h['span'][0]} to {h['span'][1]}[/bold] ({h['days']} business days, "
+            "one panel of everything in the store; lagged series read up to each row):"
         )
-        for e in c.evidence:
-            mark = "+" if e.direction == "supports" else "-"
-            console.print(f"    {mark} {e.claim}", highlight=False)
+        share = Table(title="Share of business days by type and decade")
+        types = sorted({t for row in h["share_by_decade"].values() for t in row})
+        share.add_column("decade")
+        for t in types:
+            share.add_column(t, justify="right")
+        for decade, row in h["share_by_decade"].items():
+            share.add_row(decade, *(f"{row.get(t, 0.0):.1%}" for t in types))
+        console.print(share)
+        pa = h["peak_agreement"]
+        console.print(
+            f"day-to-day flip rate {h['flip_rate']:.1%}; agreement within +-3 business days of "
+            f"the episode peak: {pa['agree_within_3_days']}/{pa['episodes']}; liquidity crunch "
+            f"on {h['liquidity_crunch_share']:.2%} of days; cross-market types in 2017 on "
+            f"{h['cross_market_share_2017']:.1%} of days"
+        )

@@ -41,3 +41,32 @@ def episodes_cmd() -> None:
     for e in load_episodes():
         table.add_row(e.peak.isoformat(), e.name, e.crash_type, e.epicenter or "", e.source[:60])
     console.print(table)
+
+
+@app.command("timeline")
+def timeline_cmd(
+    start: Annotated[str, typer.Option("--start", help="First day (YYYY-MM-DD).")],
+    output: Annotated[str, typer.Option("-o", "--output", help="FILE.csv or FILE.parquet.")],
+    end: Annotated[str | None, typer.Option("--end", help="Last day (default: latest).")] = None,
+    window: Annotated[int, typer.Option("--window", help="Window in business days.")] = 10,
+) -> None:
+    """Classify every business day from --start to --end and write a CSV or Parquet file.
+
+    One panel (everything in the store) serves all days: prices are point in time on every
+    row; series published with a lag are read with values dated up to each row.
+    """
+    from pathlib import Path
+
+    from riskoff.diagnosis.timeline import timeline
+    from riskoff.pipeline import indicator_set
+
+    path = Path(output)
+    if path.suffix not in (".csv", ".parquet"):
+        raise typer.BadParameter("the output must end in .csv or .parquet", param_hint="-o")
+    frame = timeline(indicator_set(as_of="latest", window=window), start=start, end=end)
+    frame = frame.assign(date=frame["date"].dt.date.astype(str))
+    if path.suffix == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path, index=False)
+    console.print(f"{len(frame)} business days written to {path}")

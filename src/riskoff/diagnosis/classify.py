@@ -74,28 +74,23 @@ class Verdict:
     margin: float = 0.0
 
 
-def epicenters_of(
-    rules: Rules, move_z: pd.Series, day_z: pd.Series, equity_z: float
-) -> list[EpicenterPick]:
+def epicenters_of(rules: Rules, shocks: pd.Series, gaps: pd.Series) -> list[EpicenterPick]:
     """Up to ``rules.max_epicenters`` epicenters of one day, worst first.
 
-    An epicenter's shock is the worst window or day z of its classes; it counts when the shock
-    reaches ``rules.epicenter_shock_z`` and is ``rules.epicenter_gap_z`` worse than US equities.
+    ``shocks`` and ``gaps`` are the day's rows of ``features.epicenter_shocks``: an epicenter
+    counts when its shock reaches ``rules.epicenter_shock_z`` and its gap to US equities
+    ``rules.epicenter_gap_z``.
     """
     picks = []
-    for epi, classes in EPICENTER_CLASSES.items():
-        best: tuple[float, str] | None = None
-        for c in classes:
-            shock = np.fmin(move_z.get(c, np.nan), day_z.get(c, np.nan))
-            if math.isfinite(shock) and (best is None or shock < best[0]):
-                best = (float(shock), c)
-        if best is None:
+    for name, shock in shocks.items():
+        gap = float(gaps.get(name, math.nan))
+        if not (math.isfinite(shock) and math.isfinite(gap)):
             continue
-        shock, cls = best
-        gap = shock - equity_z if math.isfinite(equity_z) else shock
         if shock <= rules.epicenter_shock_z and gap <= rules.epicenter_gap_z:
+            epi = Epicenter(str(name))
+            classes = EPICENTER_CLASSES[epi]
             level = level_of(np.array([shock]), rules.epicenter_bounds)[0]
-            picks.append(EpicenterPick(epi, cls, shock, severity_name(level)))
+            picks.append(EpicenterPick(epi, classes[0], float(shock), severity_name(level)))
     picks.sort(key=lambda p: p.shock_z)
     return picks[: rules.max_epicenters]
 
@@ -168,8 +163,8 @@ def verdict_of(
     evaluation: Evaluation,
     features: pd.DataFrame,
     day: pd.Timestamp,
-    move_z: pd.Series,
-    day_z: pd.Series,
+    shocks: pd.Series,
+    gaps: pd.Series,
     market: float,
 ) -> Verdict:
     """Assemble one day's verdict from an evaluation of the feature frame."""
@@ -177,7 +172,7 @@ def verdict_of(
     crash_type = CrashType(evaluation.crash_type.loc[day])
     runner = evaluation.runner_up.loc[day]
     runner_score = float(evaluation.runner_up_score.loc[day])
-    picks = epicenters_of(rules, move_z, day_z, float(row["equity_z"]))
+    picks = epicenters_of(rules, shocks, gaps)
     market_sev = severity_name(market)
     overall = market_sev
     if picks and picks[0].severity.rank > overall.rank:
@@ -202,8 +197,8 @@ def verdict_of(
 def classify(
     features: pd.DataFrame,
     day: pd.Timestamp,
-    move_z: pd.Series,
-    day_z: pd.Series,
+    shocks: pd.Series,
+    gaps: pd.Series,
     rules: Rules | None = None,
 ) -> Verdict:
     """Classify ``day`` from its row of ``features`` (other rows are ignored).
@@ -214,8 +209,8 @@ def classify(
         Output of :func:`riskoff.diagnosis.features.day_features` (at least the row of ``day``).
     day : Timestamp
         The day.
-    move_z, day_z : Series
-        The day's window and day z by asset class (for the epicenters).
+    shocks, gaps : Series
+        The day's rows of ``features.epicenter_shocks`` (for the epicenters).
     rules : Rules, optional
         The rule table (default: the bundled one).
     """
@@ -223,4 +218,4 @@ def classify(
     one = features.loc[[day]]
     evaluation = evaluate(rules, one)
     market = float(market_level(rules, one).iloc[0])
-    return verdict_of(rules, evaluation, one, day, move_z, day_z, market)
+    return verdict_of(rules, evaluation, one, day, shocks, gaps, market)

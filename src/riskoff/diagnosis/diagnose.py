@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from riskoff.diagnosis.classify import Verdict, classify, history_percentile, safe_haven_reading
-from riskoff.diagnosis.features import day_features
+from riskoff.diagnosis.features import EPICENTER_CLASSES, day_features, epicenter_shocks
 from riskoff.diagnosis.result import AssetMove, Diagnosis, DollarReading, EpicenterMove, Trigger
 from riskoff.diagnosis.rules import Rules, load_rules
 from riskoff.indicators import IndicatorSet, indicator_set
@@ -175,7 +175,8 @@ def diagnose_from(
     recent = basket_proxies(result.panel.loc[:day].iloc[-2:])
     proxies = {k: str(v) for k, v in recent.loc[day].dropna().items()}
     move_z, day_z = result.move_z.loc[day], result.day_z.loc[day]
-    verdict = classify(feats, day, move_z, day_z, rules)
+    shocks, gaps = (frame.loc[day] for frame in epicenter_shocks(result))
+    verdict = classify(feats, day, shocks, gaps, rules)
     history = result.table.loc[:day]
     date_text = day.date().isoformat()
     indicators: dict[str, Any] = {
@@ -217,17 +218,22 @@ def diagnose_from(
     sectors = {k: float(v) for k, v in result.sectors.loc[day].dropna().sort_values().items()}
     epicenters = []
     for pick in verdict.epicenters:
-        sid = proxies.get(pick.asset_class, "")
+        # The class of the epicenter that took the worst shock (silver, not gold ...).
+        cls = min(
+            (c for c in EPICENTER_CLASSES[pick.epicenter] if c in move_z),
+            key=lambda c: np.fmin(move_z[c], day_z[c]) if pd.notna(move_z[c]) else np.inf,
+        )
+        sid = proxies.get(cls, "")
         start, end = _window_dates(result.panel, sid, day, window)
         epicenters.append(
             EpicenterMove(
                 epicenter=pick.epicenter,
-                asset_class=pick.asset_class,
-                label=CLASS_LABELS[pick.asset_class],
-                move_pct=float(move_pct.get(pick.asset_class, math.nan)),
-                move_z=float(move_z.get(pick.asset_class, math.nan)),
-                day_pct=float(np.expm1(result.returns.loc[day, pick.asset_class]) * 100.0),
-                day_z=float(day_z.get(pick.asset_class, math.nan)),
+                asset_class=cls,
+                label=CLASS_LABELS[cls],
+                move_pct=float(move_pct.get(cls, math.nan)),
+                move_z=float(move_z.get(cls, math.nan)),
+                day_pct=float(np.expm1(result.returns.loc[day, cls]) * 100.0),
+                day_z=float(day_z.get(cls, math.nan)),
                 severity=pick.severity,
                 series=sid,
                 start=start,

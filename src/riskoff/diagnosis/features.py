@@ -51,6 +51,9 @@ FEATURES: dict[str, Feature] = {
     "funding_spike_bp": Feature(
         "bp", "highest non-calendar funding spread of 5 days above its 60-day baseline"
     ),
+    "funding_over_rate_bp": Feature(
+        "bp", "highest non-calendar funding spread of 5 days over the reserve rate"
+    ),
     "financed_worst_z": Feature("sigma", "worst shock among Japan, EM, tech, crypto"),
     "yen_lead": Feature("ratio", "the yen's z over US equities' fall (at least 1)"),
     "epicenter_z": Feature("sigma", "worst shock of an epicenter (window or day)"),
@@ -81,18 +84,35 @@ def expanding_percentile(x: pd.Series, min_periods: int = MIN_PERCENTILE_HISTORY
     return x.expanding(min_periods=min_periods).rank(pct=True, method="max")
 
 
-def epicenter_shocks(result: IndicatorSet) -> pd.DataFrame:
-    """Per epicenter and day, the worst shock of its classes: min of window z and day z."""
-    cols: dict[str, pd.Series] = {}
+def epicenter_shocks(result: IndicatorSet) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per epicenter and day: its worst shock and how far that stands out from US equities.
+
+    The shock is the worst of its classes' window z and day z. The gap compares like with
+    like: the window z minus US equities' window z, and the day z minus their day z; the more
+    negative of the two counts (a market that fell less than US equities does not stand out).
+
+    Returns
+    -------
+    tuple of DataFrame
+        ``(shocks, gaps)``, one column per epicenter.
+    """
+    eq_w = result.move_z.get("us_equities", pd.Series(np.nan, index=result.table.index))
+    eq_d = result.day_z.get("us_equities", pd.Series(np.nan, index=result.table.index))
+    shocks: dict[str, pd.Series] = {}
+    gaps: dict[str, pd.Series] = {}
     for epi, classes in EPICENTER_CLASSES.items():
-        parts = [
-            np.fmin(result.move_z[c], result.day_z[c])
-            for c in classes
-            if c in result.move_z and c in result.day_z
-        ]
-        if parts:
-            cols[epi.value] = pd.concat(parts, axis=1).min(axis=1, skipna=True)
-    return pd.DataFrame(cols, index=result.table.index)
+        present = [c for c in classes if c in result.move_z and c in result.day_z]
+        if not present:
+            continue
+        shock = pd.concat(
+            [np.fmin(result.move_z[c], result.day_z[c]) for c in present], axis=1
+        ).min(axis=1)
+        gap = pd.concat(
+            [np.fmin(result.move_z[c] - eq_w, result.day_z[c] - eq_d) for c in present], axis=1
+        ).min(axis=1)
+        shocks[epi.value], gaps[epi.value] = shock, gap
+    index = result.table.index
+    return pd.DataFrame(shocks, index=index), pd.DataFrame(gaps, index=index)
 
 
 def day_features(result: IndicatorSet) -> pd.DataFrame:
@@ -136,10 +156,11 @@ def day_features(result: IndicatorSet) -> pd.DataFrame:
     corr = t["avg_corr_20d"]
     out["corr_jump"] = corr - corr.shift(result.window)
     out["funding_spike_bp"] = t["funding_spike_bp"]
+    out["funding_over_rate_bp"] = t["funding_spike_over_rate_bp"]
     shock = {c: np.fmin(z[c], result.day_z[c]) for c in CARRY_FINANCED if c in z}
     out["financed_worst_z"] = pd.DataFrame(shock).min(axis=1) if shock else nan
     out["yen_lead"] = out["yen_z"] / np.maximum(-out["equity_z"], 1.0)
-    shocks = epicenter_shocks(result)
+    shocks, gaps = epicenter_shocks(result)
     worst = shocks.min(axis=1)
     worst_name = shocks.fillna(np.inf).idxmin(axis=1).where(worst.notna())
     out["epicenter_z"] = worst
@@ -152,6 +173,10 @@ def day_features(result: IndicatorSet) -> pd.DataFrame:
             keep = [c for c in risk.columns if c not in classes]
             others[rows] = risk.loc[rows, keep].median(axis=1)
     out["others_median_z"] = others
-    benchmark = np.fmin(others, out["equity_z"])
-    out["epicenter_gap_z"] = worst - benchmark
+    worst_gap = pd.Series(np.nan, index=t.index)
+    for name in gaps.columns:
+        rows = worst_name == name
+        worst_gap[rows] = gaps.loc[rows, name]
+    # Worse than US equities on its own horizon and worse than the median other risk asset.
+    out["epicenter_gap_z"] = np.fmax(worst_gap, worst - others)
     return out.astype(float)

@@ -280,10 +280,11 @@ def evaluate(rules: Rules, features: pd.DataFrame) -> Evaluation:
     best_score = np.where(np.isfinite(best), best, 0.0)
     has_second = np.isfinite(second)
     margin = np.where(has_second, best_score - np.where(has_second, second, 0.0), best_score)
-    runner = np.where(
-        has_second & (margin <= rules.runner_up_within), names[order[:, 1]], None
-    ).astype(object)
-    runner_score = np.where(runner != None, second, np.nan)  # noqa: E711 (elementwise)
+    # A runner-up only when its necessary conditions hold and it is close to the winner.
+    named = has_second & (margin <= rules.runner_up_within)
+    runner = names[order[:, 1]].astype(object)
+    runner[~named] = None
+    runner_score = np.where(named, second, np.nan)
     z = rules.confidence_intercept + rules.confidence_slope * margin
     confidence = 1.0 / (1.0 + np.exp(-z))
     idx = features.index

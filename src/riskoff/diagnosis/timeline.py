@@ -23,10 +23,10 @@ __all__ = ["COLUMNS", "timeline"]
 COLUMNS = ("date", "crash_type", "severity", "epicenters", "confidence")
 
 
-def _epicenters(rules: Rules, shocks: pd.DataFrame, equity_z: pd.Series) -> pd.DataFrame:
+def _epicenters(rules: Rules, shocks: pd.DataFrame, gaps: pd.DataFrame) -> pd.DataFrame:
     """Per day: the epicenters (``;``-joined, worst first) and the first one's level."""
     values = shocks.to_numpy(dtype=float)
-    gap = values - np.nan_to_num(equity_z.to_numpy(dtype=float), nan=0.0)[:, None]
+    gap = gaps[shocks.columns].to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
         chosen = (values <= rules.epicenter_shock_z) & (gap <= rules.epicenter_gap_z)
     ranked = np.where(chosen, values, np.inf)
@@ -59,7 +59,7 @@ def timeline(
     feats = day_features(result)
     ev = evaluate(rules, feats)
     market = market_level(rules, feats)
-    epi = _epicenters(rules, epicenter_shocks(result), feats["equity_z"])
+    epi = _epicenters(rules, *epicenter_shocks(result))
     overall = np.fmax(market.to_numpy(), epi["level"].to_numpy())
     calm = (ev.crash_type == CrashType.CALM.value).to_numpy()
     overall = np.where(calm, market.to_numpy(), overall)

@@ -11,6 +11,7 @@ rate and the agreement within +-3 business days of each episode's peak.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -117,7 +118,7 @@ class Scorecard:
         conf = np.array([c.confidence for c in cases])
         hits = np.array([c.hit for c in cases], dtype=float)
         rows = []
-        for lo, hi in zip(BINS[:-1], BINS[1:], strict=True):
+        for lo, hi in itertools.pairwise(BINS):
             m = (conf >= lo) & (conf < hi)
             rows.append({"bin": f"{lo:.1f}-{min(hi, 1.0):.1f}", "cases": int(m.sum()),
                          "mean_confidence": float(conf[m].mean()) if m.any() else math.nan,
@@ -249,7 +250,7 @@ def history_stats(frame: pd.DataFrame, peaks: list[tuple[str, str, str | None]])
         near = frame.iloc[max(0, pos - PEAK_TOLERANCE_DAYS) : pos + PEAK_TOLERANCE_DAYS + 1]
         ok = near["crash_type"] == label
         if epicenter:
-            ok &= near["epicenters"].str.split(";").apply(lambda e: epicenter in e)
+            ok &= near["epicenters"].str.split(";").apply(lambda e, want=epicenter: want in e)
         checked += 1
         agree += bool(ok.any())
     years = frame["date"].dt.year

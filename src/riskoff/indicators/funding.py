@@ -36,6 +36,7 @@ BASELINE_DAYS = 60
 BASELINE_LAG_DAYS = 5
 # Direction: the level this far below its 60-day high is easing, above its 60-day low rising.
 DIRECTION_BP = 5.0
+SPIKE_OVER_BASELINE_BP = 10.0  # a spike this far above the baseline is a tightening
 STRESSED_LEVEL_WITH_SPIKE_BP = (5.0, 15.0)  # level and non-calendar spike that together stress
 FUNDING_STATES = ("abundant", "ample", "tightening", "easing", "scarce", "stressed")
 
@@ -132,6 +133,7 @@ def funding_indicators(panel: pd.DataFrame) -> pd.DataFrame:
     # days above it (0 bp after a decade at -10 bp is a 10 bp rise, not "the most stressed").
     non_cal_max = spread.where(~cal).rolling(5, min_periods=1).max()
     out["funding_spike_bp"] = non_cal_max - out["funding_baseline_bp"]
+    out["funding_spike_over_rate_bp"] = non_cal_max
     out["funding_level_vs_baseline_bp"] = level - out["funding_baseline_bp"]
     out["funding_direction"] = funding_direction(level)
 
@@ -216,7 +218,11 @@ def funding_state(ind: pd.DataFrame) -> pd.Series:
         if "funding_direction" in ind
         else pd.Series("flat", index=ind.index)
     )
-    not_ample = level >= t["tightening_level"]
+    # A spike of +10 bp over the baseline that lifts repo to or above the reserve rate is at
+    # least a tightening, whatever the level (the funding-squeeze rule's own bounds).
+    non_cal_max = spread.where(~cal).rolling(5, min_periods=1).max()
+    spiking = (ind["funding_spike_bp"] >= SPIKE_OVER_BASELINE_BP) & (non_cal_max >= 0.0)
+    not_ample = (level >= t["tightening_level"]) | spiking
     conditions = [
         spike_non_cal
         | spike_any

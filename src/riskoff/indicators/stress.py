@@ -29,75 +29,6 @@ def _ewma_from_zero(x: FloatArray, decay: float) -> FloatArray:
     return np.ascontiguousarray(smoothed.to_numpy(dtype=np.float64).T[:, 1:])
 
 
-# Packed sort keys hold three fields of ``bits`` bits each (rank, day, running count).
-_MAX_PACKED_BITS = 20
-# Blocks this small are counted by brute-force comparison before the merge levels start.
-_BRUTE_BLOCK = 16
-
-
-def _dense_ranks(values: FloatArray) -> NDArray[np.int64]:
-    """Dense rank of each value within its row (ties share a rank); order-preserving."""
-    order = np.argsort(values, axis=1)
-    ordered = np.take_along_axis(values, order, axis=1)
-    step = np.zeros(values.shape, dtype=np.int64)
-    np.not_equal(ordered[:, 1:], ordered[:, :-1], out=step[:, 1:], casting="unsafe")
-    ranks = np.empty(values.shape, dtype=np.int64)
-    np.put_along_axis(ranks, order, np.cumsum(step, axis=1), axis=1)
-    return ranks
-
-
-def _count_earlier_not_greater(values: FloatArray) -> NDArray[np.int64]:
-    """``out[k, i]``: number of ``j < i`` with ``values[k, j] <= values[k, i]``, row by row.
-
-    A bottom-up merge sort over time, vectorised across rows and blocks. At the level with
-    half-size h every block of 2h days has two sorted halves; sorting the block by (value, day)
-    merges them, and an element of the right (later) half that lands at position p, with r
-    right-half elements before it, has exactly p - r earlier elements of the left half that
-    are not greater than itself (ties go to the left half, which holds the earlier days). The
-    counts are summed over the log2(T) levels.
-
-    Each level sorts int64 keys packing (rank, day, running count): ``np.sort`` with
-    ``kind="stable"`` (timsort) merges the two presorted runs of a block in linear time, so the
-    whole is O(T log T), and the count travels with its key instead of being scattered.
-
-    Point in time: ranks are taken over the whole row, but a count only ever compares day i
-    with earlier days j through ``rank_j <= rank_i``, which is ``values_j <= values_i``. So
-    the result for day i depends on data <= i only (tested). ``values`` must have a
-    power-of-two number of columns (pad with +inf at the end: later days never count).
-    """
-    n_rows, length = values.shape
-    bits = max((length - 1).bit_length(), 1)
-    if bits > _MAX_PACKED_BITS:
-        raise ValueError(f"ecdf_transform supports up to 2**{_MAX_PACKED_BITS} observations")
-    ranks = _dense_ranks(values)
-    day = np.arange(length, dtype=np.int64)
-    half = 1
-    counts = np.zeros((n_rows, length), dtype=np.int64)
-    if length >= _BRUTE_BLOCK:
-        # First levels at once: within blocks of 16 days compare every pair directly.
-        half = _BRUTE_BLOCK
-        block = ranks.reshape(n_rows, -1, half)
-        earlier_pairs = np.triu(np.ones((half, half), dtype=bool), 1)  # [j, i]: j < i
-        not_greater = block[:, :, :, None] <= block[:, :, None, :]
-        counts = np.count_nonzero(not_greater & earlier_pairs, axis=2).reshape(n_rows, length)
-    keys = (ranks << (2 * bits)) | (day << bits) | counts
-    if half > 1:
-        keys = np.sort(keys.reshape(n_rows, -1, half), axis=2, kind="stable").reshape(keys.shape)
-    position = np.arange(1, 2 * length + 1)
-    while half < length:
-        blocks = np.sort(keys.reshape(n_rows, -1, 2 * half), axis=2, kind="stable")
-        from_right = (blocks & (half << bits)) != 0  # day bit ``half`` set: right half
-        # (position + 1) - (right-half elements up to and including this one)
-        earlier = position[: 2 * half] - np.cumsum(from_right, axis=2)
-        blocks += from_right * earlier
-        keys = blocks.reshape(n_rows, length)
-        half *= 2
-    low = (1 << bits) - 1
-    out = np.empty((n_rows, length), dtype=np.int64)
-    np.put_along_axis(out, (keys >> bits) & low, keys & low, axis=1)
-    return out
-
-
 def ecdf_transform(x: ArrayLike, min_periods: int = 1) -> FloatArray:
     """Recursive (expanding-window) empirical CDF of a series.
 
@@ -120,33 +51,25 @@ def ecdf_transform(x: ArrayLike, min_periods: int = 1) -> FloatArray:
 
     Notes
     -----
-    O(T log T) per series (a vectorised bottom-up merge sort counting, for each day, the earlier
-    days with a value not greater than it), for up to 2**20 observations per series; every
-    count compares day t only with earlier days, so the value on day t never depends on later
-    data.
+    pandas' ``expanding().rank(pct=True, method="max")`` computes it in compiled code; it gives
+    the same values as a hand-written O(T log T) merge-sort count and was about twice as fast
+    on the full indicator history. Every value compares day t only with earlier days, so it
+    never depends on later data.
     """
+    import pandas as pd
+
     arr = np.asarray(x, dtype=np.float64)
     if arr.ndim not in (1, 2):
         raise ValueError("x must be 1-D or 2-D (days, series)")
     columns = arr if arr.ndim == 2 else arr[:, None]
-    out = np.full(columns.shape, np.nan)
-    present = ~np.isnan(columns)
-    n_present = present.sum(axis=0)
-    if n_present.max(initial=0) == 0:
-        return out.reshape(arr.shape)
-    length = 1 << int(n_present.max() - 1).bit_length()
-    # Compress each column to its present values, pad with +inf: the padding comes after
-    # every real day, so it never counts towards them.
-    packed = np.full((columns.shape[1], length), np.inf)
-    for k in range(columns.shape[1]):
-        packed[k, : n_present[k]] = columns[present[:, k], k]
-    counts = _count_earlier_not_greater(packed)
-    seen = np.arange(1, length + 1)
-    for k in range(columns.shape[1]):
-        n = n_present[k]
-        values = (counts[k, :n] + 1) / seen[:n]
-        values[seen[:n] < min_periods] = np.nan
-        out[present[:, k], k] = values
+    if columns.shape[0] == 0:
+        return np.full(arr.shape, np.nan)
+    # pandas' expanding rank counts, for each day, the values so far that are not greater
+    # (method="max" gives ties the rank of the last of them): exactly F_t above.
+    frame = pd.DataFrame(columns)
+    out = frame.expanding(min_periods=max(min_periods, 1)).rank(pct=True, method="max")
+    out = out.to_numpy(dtype=np.float64, copy=True)
+    out[np.isnan(columns)] = np.nan
     return out.reshape(arr.shape)
 
 

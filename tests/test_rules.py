@@ -1,0 +1,103 @@
+"""The rule table: validated at load, and every rule's necessary conditions at their edges."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskoff.diagnosis.features import FEATURES
+from riskoff.diagnosis.rules import evaluate, load_rules, parse_rules
+from riskoff.errors import CatalogError
+from riskoff.vocabulary import CrashType
+
+RULES = load_rules()
+
+
+def test_table_loads_and_names_known_features() -> None:
+    assert {r.crash_type for r in RULES.rules} == set(CrashType)
+    for rule in RULES.rules:
+        for c in rule.conditions:
+            assert c.feature in FEATURES
+
+
+def test_unknown_feature_is_an_error_at_load() -> None:
+    from importlib import resources
+
+    text = resources.files("riskoff.diagnosis").joinpath("rules.toml").read_text("utf-8")
+    with pytest.raises(CatalogError, match="unknown feature 'stress_pctl'"):
+        parse_rules(text.replace('feature = "stress_pct"', 'feature = "stress_pctl"', 1))
+    with pytest.raises(CatalogError, match="unknown type"):
+        parse_rules(text.replace('type = "rate_shock"', 'type = "rates"', 1))
+
+
+def _satisfying(crash_type: CrashType) -> dict[str, float]:
+    """A day state meeting every condition of ``crash_type`` at full strength."""
+    state = {name: math.nan for name in FEATURES}
+    for c in RULES.rule(crash_type).conditions:
+        state[c.feature] = c.strong
+    return state
+
+
+def _run(state: dict[str, float]) -> tuple[str, bool, dict[str, bool]]:
+    frame = pd.DataFrame([state], index=[pd.Timestamp("2020-01-02")])
+    ev = evaluate(RULES, frame)
+    return str(ev.crash_type.iloc[0]), True, {k: bool(v) for k, v in ev.passes.iloc[0].items()}
+
+
+CASES = [(rule.crash_type, c) for rule in RULES.rules for c in rule.conditions if c.required]
+
+
+@pytest.mark.parametrize(("crash_type", "cond"), CASES, ids=lambda x: str(getattr(x, "feature", x)))
+def test_required_condition_edges(crash_type: CrashType, cond) -> None:  # type: ignore[no-untyped-def]
+    state = _satisfying(crash_type)
+    state[cond.feature] = cond.weak  # exactly at the bound: holds
+    assert _run(state)[2][crash_type.value]
+    step = 1e-6 * (1 if cond.rising else -1) * max(1.0, abs(cond.weak))
+    state[cond.feature] = cond.weak - step  # just on the weak side: fails
+    assert not _run(state)[2][crash_type.value]
+    state[cond.feature] = math.nan  # no data: fails
+    assert not _run(state)[2][crash_type.value]
+
+
+@pytest.mark.parametrize("crash_type", [r.crash_type for r in RULES.rules if not r.fallback])
+def test_each_specific_type_can_win(crash_type: CrashType) -> None:
+    state = _satisfying(crash_type)
+    got, _, passes = _run(state)
+    assert passes[crash_type.value]
+    # It wins, or loses only to another type whose own necessary conditions also hold.
+    assert got == crash_type.value or passes[got]
+
+
+def test_group_needs_one_alternative() -> None:
+    state = _satisfying(CrashType.LIQUIDITY_CRUNCH)
+    group = [c for c in RULES.rule(CrashType.LIQUIDITY_CRUNCH).conditions
+             if c.group == "dash_for_cash"]  # fmt: skip
+    for c in group:
+        state[c.feature] = math.nan
+    assert not _run(state)[2]["liquidity_crunch"]
+    state[group[0].feature] = group[0].weak
+    assert _run(state)[2]["liquidity_crunch"]
+
+
+def test_liquidity_crunch_needs_elevated_stress() -> None:
+    state = _satisfying(CrashType.LIQUIDITY_CRUNCH)
+    state["stress_pct"] = 0.69
+    got, _, passes = _run(state)
+    assert not passes["liquidity_crunch"] and got != "liquidity_crunch"
+
+
+def test_fallback_only_when_nothing_specific_holds() -> None:
+    state = _satisfying(CrashType.RATE_SHOCK)
+    state["equity_z"] = -2.0  # also a broad sell-off by its own conditions
+    got, _, passes = _run(state)
+    assert passes["broad_selloff"] and got == "rate_shock"
+
+
+def test_no_data_is_calm_with_low_margin() -> None:
+    frame = pd.DataFrame([{n: np.nan for n in FEATURES}], index=[pd.Timestamp("2020-01-02")])
+    ev = evaluate(RULES, frame)
+    assert ev.crash_type.iloc[0] == "calm"
+    assert ev.runner_up.iloc[0] is None

@@ -1,0 +1,63 @@
+"""The timeline: every business day classified, with headlines never contradicting readings."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from riskoff.cli import app
+from riskoff.diagnosis.classify import safe_haven_reading
+from riskoff.diagnosis.features import day_features
+from riskoff.diagnosis.rules import evaluate, load_rules
+from riskoff.diagnosis.timeline import COLUMNS, timeline
+from riskoff.pipeline import indicator_set
+from riskoff.vocabulary import SafeHavenVerdict
+
+
+@pytest.fixture(scope="module")
+def result():  # type: ignore[no-untyped-def]
+    return indicator_set(as_of="latest")
+
+
+def test_timeline_columns_and_base_rates(result) -> None:  # type: ignore[no-untyped-def]
+    frame = timeline(result, start="1990-01-01")
+    assert tuple(frame.columns[:5]) == COLUMNS
+    assert frame["date"].is_monotonic_increasing
+    crunch = (frame["crash_type"] == "liquidity_crunch").mean()
+    assert crunch <= 0.02
+    y2017 = frame[frame["date"].dt.year == 2017]
+    cross = ~y2017["crash_type"].isin(["calm", "concentrated", "funding_squeeze"])
+    assert cross.mean() <= 0.05
+
+
+def test_no_headline_contradicts_its_readings_since_2000(result) -> None:  # type: ignore[no-untyped-def]
+    rules = load_rules()
+    feats = day_features(result).loc["2000-01-01":]
+    ev = evaluate(rules, feats)
+    funding = result.table["funding_state"].reindex(feats.index)
+    stress = feats["stress_pct"]
+    for day, crash in ev.crash_type.items():
+        row = feats.loc[day]
+        haven = safe_haven_reading(rules, row)
+        if crash == "liquidity_crunch":
+            # "safe havens included, a dash for cash", on elevated stress
+            assert haven in (SafeHavenVerdict.FAILED, SafeHavenVerdict.MIXED), day
+            assert row["dollar_z"] >= rules.dollar_bid_z or row["funding_spike_bp"] >= 10, day
+            assert stress[day] >= 0.70, day
+        elif crash == "flight_to_safety":
+            assert haven == SafeHavenVerdict.PROTECTED, day
+        elif crash == "funding_squeeze":
+            assert funding[day] not in ("abundant", "ample"), day
+
+
+def test_timeline_command_writes_csv(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "t.csv"
+    res = CliRunner().invoke(
+        app, ["timeline", "--start", "2024-07-01", "--end", "2024-08-30", "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    frame = pd.read_csv(out)
+    assert list(frame.columns[:5]) == list(COLUMNS)
+    day = frame[frame["date"] == "2024-08-05"]
+    assert day["crash_type"].iloc[0] == "carry_unwind"
