@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,11 +11,23 @@ import pytest
 
 from riskoff.store import Store
 
-# No test reaches the network: pytest-socket (configured in pyproject.toml) allows loopback
-# connections only. Children started with subprocess get the same guard from
-# ``riskoff_testnet.CHILD_GUARD``.
-
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHILD_GUARD = Path(__file__).resolve().parent / "childguard"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _children_without_network() -> Iterator[None]:
+    """No test reaches the network, child processes included.
+
+    pytest-socket (configured in ``pyproject.toml``) allows loopback connections only in this
+    process; a child started with ``subprocess`` inherits ``PYTHONPATH`` and with it
+    ``childguard/sitecustomize.py``, which installs the same pytest-socket guard at start-up.
+    """
+    patch = pytest.MonkeyPatch()
+    inherited = os.environ.get("PYTHONPATH")
+    patch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(CHILD_GUARD), inherited])))
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

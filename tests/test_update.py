@@ -21,7 +21,6 @@ from typer.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).parent / "sources"))
 
 from riskoff_testnet import (
-    CHILD_GUARD,
     LocalServer,
     Reply,
     Request,
@@ -248,7 +247,7 @@ def test_update_command_bad_input(private_store: Store) -> None:
 
 
 # -- a kill in the middle ---------------------------------------------------------------------
-_CHILD = CHILD_GUARD + textwrap.dedent(
+_CHILD = textwrap.dedent(
     """
     from riskoff.cli import app
     app(["update", "--source", "fred", "--series", {series!r}])

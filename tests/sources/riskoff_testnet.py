@@ -4,10 +4,8 @@
 including faults that need a real socket: a hang past the client's timeout, a connection
 reset, a body shorter than its Content-Length, a body trickled one byte at a time.
 
-In the test process pytest-socket refuses every connection outside loopback (configured in
-``pyproject.toml``). A child started with ``subprocess`` does not run pytest's hooks: a script
-run with ``python -c`` starts with ``CHILD_GUARD``, which installs the same pytest-socket
-restriction in the child.
+Network access is refused by pytest-socket, in the test process and in its children (see
+``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -24,12 +22,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-LOOPBACK = ["127.0.0.1", "::1", "localhost"]
-# The first lines of a child's ``python -c`` script: loopback only, as in the test process.
-CHILD_GUARD = (
-    "from pytest_socket import socket_allow_hosts\n"
-    f"socket_allow_hosts({LOOPBACK!r}, allow_unix_socket=True)\n"
-)
 
 
 # -- the local server -------------------------------------------------------------------------
