@@ -309,7 +309,8 @@ def _sectors_chart(inputs: ReportInputs) -> Chart | None:
     if not d.sectors:
         return None
     names = list(d.sectors)
-    values = [d.sectors[n] for n in names]
+    # Sector moves are kept as log moves for their z-scores; shown as simple returns.
+    values = [float(np.expm1(d.sectors[n] / 100.0) * 100.0) for n in names]
     from riskoff.indicators.triggers import SECTORS
 
     return Chart(

@@ -222,7 +222,7 @@ class Observations:
         if at == self.day and self.last_dates.get(series_id):
             known = pd.Timestamp(str(self.last_dates[series_id]))
             # Weekend observations (crypto, weekly data) sit on the next business day.
-            rolled = known if known.dayofweek < 5 else known + pd.offsets.BDay(1)
+            rolled = known if known.day_of_week < 5 else known + pd.offsets.BDay(1)
             return min(rolled, col.index[-1]) if rolled <= at else col.index[-1]
         limit = _carry_limits().get(series_id, 5)
         if limit > 5 or at == self.day:

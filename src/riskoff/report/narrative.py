@@ -10,6 +10,7 @@ which template applies; no number is typed by hand.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,16 +20,20 @@ import numpy as np
 import pandas as pd
 
 from riskoff.diagnosis import thresholds as th
+from riskoff.diagnosis.diagnose import TRIGGERS as TRIGGER_COLUMNS
 from riskoff.diagnosis.episodes import Episode
 from riskoff.diagnosis.result import Diagnosis
 from riskoff.indicators import IndicatorSet
 from riskoff.indicators.basket import CLASS_LABELS, SAFE_HAVENS
-from riskoff.indicators.crossasset import FELL_Z
+from riskoff.indicators.crossasset import FELL_Z, window_span
 from riskoff.indicators.funding import (
     EX_CAL_MEDIAN_DAYS,
     RESERVE_DRAIN_USD_BN,
     STATE_THRESHOLDS_BP,
 )
+from riskoff.report.facts import Fact as TableFact
+from riskoff.report.facts import FactConflictError, FactTable, Observations
+from riskoff.report.phrases import phrase, regime_on
 
 __all__ = [
     "SECTION_ORDER",
@@ -46,7 +51,21 @@ __all__ = [
     "resolve",
 ]
 
-SECTION_ORDER = ("verdict", "triggers", "funding", "selling", "history", "regime", "note", "data")
+SECTION_ORDER = (
+    "verdict",
+    "claims",
+    "compare",
+    "episode",
+    "triggers",
+    "funding",
+    "selling",
+    "history",
+    "change",
+    "regime",
+    "note",
+    "data",
+)
+OPTIONAL_SECTIONS = frozenset({"claims", "compare", "change"})
 
 UNUSUAL_Z = 2.0  # a move beyond this many standard deviations of its own history is unusual
 NOTABLE_Z = 1.0
@@ -112,6 +131,7 @@ PROVIDERS = {
     "reconstructed": "Fed announcements",
     "user": "user data",
 }
+FUNDING_STATES = ("abundant", "ample", "easing", "tightening", "scarce", "stressed", "unknown")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -167,6 +187,7 @@ _FORMATS: dict[str, Any] = {
     "points": lambda v: f"{v:+.1f} points",
     "vix": lambda v: f"{v:.1f}",
     "count": lambda v: f"{int(v)}",
+    "ordinal": lambda v: ordinal(int(v)),
     "business days": lambda v: f"{int(v)} business days",
     "days": lambda v: f"{int(v)} day" + ("" if int(v) == 1 else "s"),
     "weeks": lambda v: f"{int(v)} weeks",
@@ -210,17 +231,51 @@ class Fact:
         (see :func:`resolve`).
     text : str
         The formatted value as it appears in the brief.
+    quantity : str
+        What the number is, the same wherever it appears (``table.sofr_iorb_bp@2026-02-05``
+        for the funding spread read from the diagnosis or from the table): the key of the
+        brief's fact table.
+    observed : str
+        ISO date of the observation behind the value (for a series published with a lag, the
+        last value known on the day).
+    start, end : str
+        For a move: the dates of its first and last close.
+    series : str
+        The series or indicator read.
+    proxy : str
+        The series that stood in for an asset class.
     """
 
     value: float | str | None
     unit: str
     source: str
     text: str
+    quantity: str = ""
+    observed: str = ""
+    start: str = ""
+    end: str = ""
+    series: str = ""
+    proxy: str = ""
+    note: str = ""
+
+    @property
+    def shown(self) -> str:
+        """The text with its observation note (``0 bp (value of 4 Feb 2026)``) when it has one."""
+        return f"{self.text} ({self.note})" if self.note else self.text
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         value = self.value if not isinstance(self.value, float) or _finite(self.value) else None
-        return {"value": value, "unit": self.unit, "source": self.source, "text": self.text}
+        out: dict[str, Any] = {
+            "value": value,
+            "unit": self.unit,
+            "source": self.source,
+            "text": self.text,
+        }
+        for key in ("quantity", "observed", "start", "end", "series", "proxy", "note"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        return out
 
 
 @dataclass(frozen=True)
@@ -235,7 +290,16 @@ class Sentence:
     def text(self) -> str:
         """The sentence as the reader sees it."""
         values = {k: f.text for k, f in self.facts.items()}
-        return self.template.format(**values, **self.words)
+        plain = self.template.format(**values, **self.words)
+        # A value observed before the day says so, unless the sentence already names that date.
+        noted = {
+            k: f.shown
+            for k, f in self.facts.items()
+            if f.note and date_text(f.observed or f.end) not in plain
+        }
+        if not noted:
+            return plain
+        return self.template.format(**{**values, **noted}, **self.words)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the text, its template and its facts."""
@@ -254,7 +318,9 @@ Cell = str | Fact | Sentence
 
 
 def cell_text(cell: Cell) -> str:
-    """Return the text of a table cell."""
+    """Return the text of a table cell (a fact with its observation note)."""
+    if isinstance(cell, Fact):
+        return cell.shown
     return cell if isinstance(cell, str) else cell.text
 
 
@@ -418,6 +484,9 @@ class ReportInputs:
     published: Mapping[str, Any]
     episodes: tuple[Episode, ...]
     diagnosis_dict: Mapping[str, Any] = field(default_factory=dict)
+    claims: Sequence[Any] = ()
+    claims_title: str = ""
+    comparisons: Sequence[Any] = ()
 
     def status(self, series_id: str) -> SeriesStatus | None:
         """Return the appendix entry of a series, if it was used."""
@@ -493,7 +562,13 @@ def resolve(source: str, inputs: ReportInputs) -> float | str | None:
     """
     kind, _, rest = source.partition(".")
     if kind == "diagnosis":
-        return _plain(_walk(inputs.diagnosis_dict, rest.split(".")))
+        parts = rest.split(".")
+        value = _plain(_walk(inputs.diagnosis_dict, parts))
+        if parts[0] == "triggers" and len(parts) == 3 and parts[1].isdigit():
+            parts = ["triggers", str(inputs.diagnosis.triggers[int(parts[1])].name), parts[2]]
+        if _log_percent(parts) and isinstance(value, float):
+            return simple_percent(value)
+        return value
     if kind == "threshold":
         return _plain(THRESHOLDS[rest])
     if kind == "series":
@@ -508,7 +583,8 @@ def resolve(source: str, inputs: ReportInputs) -> float | str | None:
         if attr == "start":
             return str(entry["span"][0])
         if attr == "end":
-            return str(entry["span"][1])
+            # A weekly span is labelled by its week's end: never later than the day described.
+            return min(str(entry["span"][1]), inputs.day.date().isoformat())
         return _plain(entry[attr])
     column, _, at = rest.partition("@")
     if kind in ("max", "min", "argmax", "argmin", "first_valid", "last_valid"):
@@ -533,7 +609,39 @@ def resolve(source: str, inputs: ReportInputs) -> float | str | None:
     value = frames[kind].at[day, column]
     if kind == "returns":
         return _plain(float(np.expm1(float(value)) * 100.0))
+    if (kind == "sectors" or (kind == "table" and column in LOG_PERCENT)) and _finite(value):
+        return simple_percent(float(value))
     return _plain(value)
+
+
+# Indicator columns holding log moves in percent (kept so for their z-scores): the brief shows
+# them as simple returns, the move between the two closes.
+LOG_PERCENT = frozenset(
+    {
+        "oil_move_pct",
+        "gold_move_pct",
+        "dollar_move_pct",
+        "yen_move_pct",
+        "mag7_move_pct",
+        "equal_weight_move_pct",
+        "mag7_vs_equal_weight_pct",
+        "mag7_vs_equal_weight_1y_pct",
+    }
+)
+
+
+def simple_percent(log_percent: float) -> float:
+    """A log move in percent as the simple return in percent (``-52.7`` log is ``-41.0``)."""
+    return float(np.expm1(log_percent / 100.0) * 100.0)
+
+
+def _log_percent(parts: Sequence[str]) -> bool:
+    """Whether a diagnosis path holds a log move in percent."""
+    if parts[0] == "sectors":
+        return True
+    if parts[0] == "indicators" and len(parts) == 2:
+        return parts[1] in LOG_PERCENT
+    return parts[0] == "triggers" and parts[-1] == "move" and parts[1] in LOG_PERCENT
 
 
 THRESHOLDS: dict[str, float] = {
@@ -562,17 +670,217 @@ THRESHOLDS: dict[str, float] = {
 
 
 class FactBook:
-    """Creates facts by reading their sources, so a fact's value is what its source says."""
+    """Creates facts by reading their sources, so a fact's value is what its source says.
+
+    Every fact is also entered in the brief's fact table under its quantity: the same
+    quantity read twice (from the diagnosis and from the indicator table, in two sections)
+    must give the same value and the same observation date, and any disagreement is kept in
+    ``conflicts`` (the consistency test asserts there is none).
+    """
 
     def __init__(self, inputs: ReportInputs) -> None:
         self.inputs = inputs
         self.day = inputs.day
         self.iso = inputs.day.date().isoformat()
+        last = {s.series_id: s.last_date for s in inputs.series}
+        self.obs = Observations(inputs.result.panel, inputs.day, last)
+        self.table = FactTable()
+        self.conflicts: list[str] = []
+        self._spans: dict[str, dict[str, tuple[pd.Timestamp, pd.Timestamp]]] = {}
+        # A trigger's move and z are observed when its series was (the diagnosis says when).
+        self._trigger_dates: dict[str, str] = {}
+        for t in inputs.diagnosis.triggers:
+            when = getattr(t, "observed", "") or ""
+            z_column = t.name[: -len("_pct")] + "_z" if t.name.endswith("_pct") else ""
+            for column in (t.name, z_column, t.name.replace("_bp", "_z")):
+                if column and when:
+                    self._trigger_dates[column] = when
 
     def get(self, source: str, unit: str) -> Fact:
-        """Return a fact read from ``source``."""
+        """Return a fact read from ``source``, with its provenance, entered in the table."""
         value = resolve(source, self.inputs)
-        return Fact(value, unit, source, fmt(value, unit))
+        prov = self._provenance(source)
+        text = fmt(value, unit)
+        if unit == "percentile" and isinstance(value, float) and prov.get("since"):
+            text = percentile_words(value)
+        note = ""
+        lag = prov.get("observed", "")
+        at = prov.get("at", self.iso)
+        if value is None:
+            pass
+        elif unit in NOTED_UNITS and lag and lag < at and not prov.get("end"):
+            note = f"{'to' if unit == '%' else 'value of'} {date_text(lag)}"
+        elif prov.get("end") and prov["end"] < at and unit == "%":
+            note = f"to {date_text(prov['end'])}"
+        fact = Fact(
+            value,
+            unit,
+            source,
+            text,
+            quantity=prov.get("quantity", ""),
+            observed=prov.get("observed", ""),
+            start=prov.get("start", ""),
+            end=prov.get("end", ""),
+            series=prov.get("series", ""),
+            proxy=prov.get("proxy", ""),
+            note=note,
+        )
+        self.register(fact)
+        return fact
+
+    def register(self, fact: Fact) -> None:
+        """Enter a fact in the fact table (a disagreement is recorded, never silenced)."""
+        if not fact.quantity:
+            return
+        entry = TableFact(
+            fact.quantity,
+            fact.value,
+            fact.unit,
+            fact.observed,
+            fact.start,
+            fact.end,
+            fact.series,
+            fact.proxy,
+        )
+        try:
+            self.table.add(entry)
+        except FactConflictError as exc:
+            self.conflicts.append(str(exc))
+
+    def _span(self, asset_class: str, at: str) -> tuple[str, str]:
+        if at not in self._spans:
+            r = self.inputs.result
+            self._spans[at] = window_span(r.returns, r.window, pd.Timestamp(at))
+        span = self._spans[at].get(asset_class)
+        if span is None:
+            return "", ""
+        return span[0].date().isoformat(), span[1].date().isoformat()
+
+    def _column(self, column: str, at: str) -> dict[str, str]:
+        observed = self._trigger_dates.get(column, "") if at == self.iso else ""
+        observed = observed or self.obs.column_date(column, pd.Timestamp(at))
+        return {"quantity": f"table.{column}@{at}", "observed": observed, "series": column}
+
+    def _since(self, column: str) -> str:
+        if column not in self.inputs.result.table:
+            return ""
+        first = self.inputs.result.table[column].first_valid_index()
+        return "" if first is None else str(pd.Timestamp(first).year)
+
+    def _provenance(self, source: str) -> dict[str, str]:
+        kind, _, rest = source.partition(".")
+        iso = self.iso
+        if kind == "diagnosis":
+            parts = rest.split(".")
+            head = parts[0]
+            if head == "indicators" and len(parts) == 2:
+                return self._column(parts[1], iso)
+            if head in ("stress_index", "breadth", "safe_haven_failure") and len(parts) == 1:
+                return self._column(head, iso)
+            if head == "stress_percentile":
+                return {
+                    **self._column("stress_index", iso),
+                    "quantity": f"percentile.stress_index@{iso}",
+                    "since": self._since("stress_index"),
+                }
+            if head == "percentiles" and len(parts) == 2:
+                return {
+                    **self._column(parts[1], iso),
+                    "quantity": f"percentile.{parts[1]}@{iso}",
+                    "since": self._since(parts[1]),
+                }
+            if head == "returns" and len(parts) == 3 and parts[2] in ("move_pct", "move_z"):
+                return self._move(parts[2], parts[1], iso)
+            if head == "sectors" and len(parts) == 2:
+                return {"quantity": f"sector.{parts[1]}@{iso}", "observed": iso, "at": iso}
+            if head == "triggers" and len(parts) == 3:
+                triggers = self.inputs.diagnosis.triggers
+                name = parts[1]
+                if name.isdigit():
+                    name = triggers[int(name)].name if int(name) < len(triggers) else name
+                trigger = next((t for t in triggers if t.name == name), None)
+                if trigger is not None and parts[2] == "move":
+                    return self._column(name, iso)
+                if trigger is not None and parts[2] == "z":
+                    z_column = next((z for m, z, *_ in TRIGGER_COLUMNS if m == name), "")
+                    if z_column:
+                        return self._column(z_column, iso)
+                return {"quantity": f"diagnosis.{rest}@{iso}", "observed": iso}
+            if head == "analogs" and len(parts) >= 3 and parts[1].isdigit():
+                analogs = self.inputs.diagnosis.analogs
+                i = int(parts[1])
+                ident = analogs[i].get("id", parts[1]) if i < len(analogs) else parts[1]
+                return {"quantity": f"analog.{ident}.{'.'.join(parts[2:])}@{iso}"}
+            if head in ("date", "window"):
+                return {}
+            return {"quantity": f"diagnosis.{rest}@{iso}", "observed": iso}
+        if kind == "table":
+            column, _, at = rest.partition("@")
+            return self._column(column, at or iso)
+        if kind in ("move_pct", "move_z"):
+            column, _, at = rest.partition("@")
+            return self._move(kind, column, at or iso)
+        if kind in ("returns", "day_z"):
+            column, _, at = rest.partition("@")
+            at = at or iso
+            index = self.inputs.result.returns.index
+            pos = int(index.get_loc(pd.Timestamp(at)))
+            start = index[pos - 1].date().isoformat() if pos > 0 else ""
+            name = "day_pct" if kind == "returns" else "day_z"
+            return {
+                "quantity": f"{name}.{column}@{at}",
+                "observed": at,
+                "start": start,
+                "end": at,
+                "at": at,
+                "series": column,
+            }
+        if kind == "panel":
+            column, _, at = rest.partition("@")
+            seen = self.obs.series_date(column, pd.Timestamp(at or iso))
+            observed = seen.date().isoformat() if seen is not None else at or iso
+            return {
+                "quantity": f"level.{column}@{observed}",
+                "observed": observed,
+                "series": column,
+            }
+        if kind in ("max", "min", "argmax", "argmin"):
+            column, _, span = rest.partition("@")
+            series = self.inputs.result.table[column]
+            start, _, end = span.partition(":")
+            window = series.loc[
+                pd.Timestamp(start) if start else None : pd.Timestamp(end) if end else None
+            ].dropna()
+            if window.empty:
+                return {"quantity": source}
+            at = window.idxmax() if kind in ("max", "argmax") else window.idxmin()
+            stem = "max" if kind in ("max", "argmax") else "min"
+            return {
+                "quantity": f"{stem}{'' if kind in ('max', 'min') else '_date'}.{column}@{span}",
+                "observed": self.obs.column_date(column, pd.Timestamp(at)),
+                "series": column,
+            }
+        if kind in ("threshold", "series", "published"):
+            return {"quantity": source}
+        return {}
+
+    def _move(self, kind: str, asset_class: str, at: str) -> dict[str, str]:
+        start, end = self._span(asset_class, at)
+        proxy = ""
+        if at == self.iso:
+            proxy = next(
+                (m.proxy for m in self.inputs.diagnosis.returns if m.asset_class == asset_class),
+                "",
+            )
+        return {
+            "quantity": f"{kind}.{asset_class}@{at}",
+            "observed": end,
+            "start": start,
+            "end": end,
+            "at": at,
+            "series": asset_class,
+            "proxy": proxy,
+        }
 
     def d(self, path: str, unit: str) -> Fact:
         """Return a fact read from the diagnosis."""
@@ -596,6 +904,44 @@ class FactBook:
         """Return a numeric value (NaN when missing)."""
         value = resolve(source, self.inputs)
         return float(value) if isinstance(value, float) else math.nan
+
+    def fact(self, entry: TableFact, unit: str | None = None) -> Fact:
+        """Return a fact of the brief for an entry computed outside the indicator table.
+
+        Used for moves between stated closes (from a peak, of a named past day) and claims'
+        numbers: the entry is registered in the fact table like every other fact.
+        """
+        unit = unit or entry.unit
+        value = entry.value
+        fact = Fact(
+            value,
+            unit,
+            f"facts.{entry.key}",
+            fmt(value, unit),
+            quantity=entry.key,
+            observed=entry.observed,
+            start=entry.start,
+            end=entry.end,
+            series=entry.series,
+            proxy=entry.proxy,
+        )
+        self.register(fact)
+        return fact
+
+
+# Values whose observation date is worth saying when it is not the day (levels and spreads;
+# z-scores, percentiles and counts follow the value they describe).
+NOTED_UNITS = frozenset({"bp", "bp level", "% level", "USD bn", "index", "vix", "%"})
+
+
+def percentile_words(value: float) -> str:
+    """``higher than on 97% of days`` (the share of past days below the value)."""
+    share = round(value * 100)
+    if share >= 100:
+        return "higher than on every past day"
+    if share <= 0:
+        return "lower than on every past day"
+    return f"higher than on {share}% of days"
 
 
 def S(template: str, words: Mapping[str, str] | None = None, /, **facts: Fact) -> Sentence:  # noqa: N802
@@ -753,13 +1099,17 @@ def _verdict(book: FactBook, inputs: ReportInputs) -> Section:
     moves = _moves(d)
     lead = [_verdict_sentence(book, d)]
     body: list[Sentence] = []
-    body.append(
-        S(
-            "Classifier confidence {conf} (out of 1); the runner-up reading is {runner}.",
-            {"runner": TYPE_NAMES.get(d.runner_up, d.runner_up)},
-            conf=book.d("confidence", "score"),
+    body.append(S(phrase("measures", "confidence"), conf=book.d("confidence", "score")))
+    if d.runner_up is not None and d.runner_up_score is not None:
+        body.append(
+            S(
+                phrase("measures", "runner_up"),
+                {"runner": TYPE_NAMES.get(str(d.runner_up), str(d.runner_up))},
+                score=book.d("runner_up_score", "score"),
+            )
         )
-    )
+    else:
+        body.append(S(phrase("measures", "no_runner_up")))
     worst = _worst_falls(d)
     window = book.d("window", "business days")
     if worst:
@@ -843,7 +1193,7 @@ def _story_checks(book: FactBook, d: Diagnosis) -> list[Sentence]:
     out: list[Sentence] = []
     spread = d.indicators.get("funding_spread_bp")
     if d.crash_type != "calm" and spread is not None:
-        if d.funding_state in ("abundant", "ample", "tightening"):
+        if d.funding_state in ("abundant", "ample", "easing", "tightening"):
             out.append(
                 S(
                     "Money markets did not seize up: overnight funding (SOFR, or EFFR where "
@@ -949,7 +1299,7 @@ def _key_numbers(book: FactBook, d: Diagnosis) -> list[KeyNumber]:
             KeyNumber(
                 "Stress index (0 to 1)",
                 book.d("stress_index", "index"),
-                S("{pct} of its history", pct=book.d("stress_percentile", "percentile")),
+                S("{pct} in its history", pct=book.d("stress_percentile", "percentile")),
             )
         )
     if d.indicators.get("funding_spread_bp") is not None:
@@ -1307,15 +1657,6 @@ def _sector_sentences(book: FactBook, d: Diagnosis) -> list[Sentence]:
 
 
 # -- 3. funding -----------------------------------------------------------------------------------
-FUNDING_ANSWERS = {
-    "abundant": "Is money getting scarce? No: cash was plentiful on {date}.",
-    "ample": "Is money getting scarce? No: funding was ample on {date}.",
-    "tightening": "Is money getting scarce? Not yet, but funding was tightening on {date}.",
-    "scarce": "Is money getting scarce? Yes: on {date} bank reserves no longer looked ample.",
-    "stressed": "Is money getting scarce? Yes, acutely: money markets were stressed on {date}.",
-    "unknown": "Is money getting scarce? This cannot be measured on {date}: the Fed did not yet "
-    "pay interest on reserves, so there is no spread to read.",
-}
 TYPICAL = (
     "The typical cost of overnight funding over the reserve rate (the median of the last {n}, "
     "calendar days left out) was {level}"
@@ -1431,13 +1772,14 @@ def _funding_reason(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
 def _funding(book: FactBook, inputs: ReportInputs) -> Section:
     d = inputs.diagnosis
     ind = d.indicators
-    answer = S(FUNDING_ANSWERS.get(d.funding_state, FUNDING_ANSWERS["unknown"]), date=book.date())
+    state = str(d.funding_state)
+    answer = S(phrase("funding", state if state in FUNDING_STATES else "unknown"), date=book.date())
     blocks = [Block("lead", (answer, *_funding_reason(book, inputs)))]
     spread: list[Sentence] = []
     if ind.get("sofr_iorb_bp") is not None:
         spread.append(
             S(
-                "SOFR - {reserve} was {sofr} on {date}, the {pct} of its history since {since}.",
+                "On {date}, the latest SOFR - {reserve} known was {sofr}, {pct} since {since}.",
                 {"reserve": _reserve_name(inputs)},
                 sofr=book.d("indicators.sofr_iorb_bp", "bp"),
                 date=book.date(),
@@ -1521,37 +1863,7 @@ def _reserves(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
                     weeks=book.threshold("report.COUNT_13_WEEKS", "weeks"),
                 )
             )
-    pace = ind.get("qt_pace_usd_bn_per_month")
-    if pace is not None:
-        if pace <= -QT_FLAT_USD_BN:
-            template = (
-                "The Fed's balance sheet was shrinking by {pace} over the last {weeks} "
-                "(quantitative tightening), to {assets}."
-            )
-        elif pace >= QT_FLAT_USD_BN:
-            template = (
-                "The Fed's balance sheet was growing by {pace} over the last {weeks}, to "
-                "{assets}: no quantitative tightening."
-            )
-        else:
-            template = (
-                "The Fed's balance sheet was roughly flat over the last {weeks} ({pace}, "
-                "less than {flat} either way), at {assets}: quantitative tightening has paused "
-                "or ended."
-            )
-        out.append(
-            S(
-                template,
-                pace=book.d("indicators.qt_pace_usd_bn_per_month", "USD bn a month"),
-                weeks=book.threshold("report.COUNT_13_WEEKS", "weeks"),
-                assets=book.d("indicators.fed_assets_usd_bn", "USD bn"),
-                **(
-                    {"flat": book.threshold("report.QT_FLAT_USD_BN", "USD bn a month")}
-                    if "{flat}" in template
-                    else {}
-                ),
-            )
-        )
+    out.extend(_policy(book, inputs))
     if ind.get("net_liquidity_usd_bn") is not None:
         out.append(
             S(
@@ -1565,6 +1877,80 @@ def _reserves(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
     if not out:
         out.append(S("No Fed balance-sheet data were known on {date}.", date=book.date()))
     return out
+
+
+def _policy(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
+    """The Fed's balance-sheet regime on the day (dated table) and what the data show of it."""
+    ind = inputs.diagnosis.indicators
+    out: list[Sentence] = []
+    regime = regime_on(book.day.date())
+    if regime is not None:
+        out.append(
+            S(
+                phrase("policy", "regime"),
+                {"name": regime.name},
+                since=book.date(max(regime.start, dt.date(1990, 1, 1)).isoformat()),
+            )
+        )
+    pace = ind.get("qt_pace_usd_bn_per_month")
+    if pace is not None:
+        key = (
+            "shrinking"
+            if pace <= -QT_FLAT_USD_BN
+            else "growing"
+            if pace >= QT_FLAT_USD_BN
+            else "flat"
+        )
+        facts = {
+            "pace": book.d("indicators.qt_pace_usd_bn_per_month", "USD bn a month"),
+            "weeks": book.threshold("report.COUNT_13_WEEKS", "weeks"),
+            "assets": book.d("indicators.fed_assets_usd_bn", "USD bn"),
+        }
+        if key == "flat":
+            facts["flat"] = book.threshold("report.QT_FLAT_USD_BN", "USD bn a month")
+        out.append(S(phrase("policy", key), **facts))
+    out.extend(_rate_moves(book, inputs))
+    return out
+
+
+def _rate_moves(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
+    """Rate cuts or hikes over the past six months, read from the rate paid on reserves.
+
+    IORB (IOER before July 2021) moves with the target range; before October 2008 there is
+    no administered rate in the data and nothing is said.
+    """
+    panel = inputs.result.panel
+    rates = [panel[c] for c in ("IORB", "IOER") if c in panel]
+    if not rates:
+        return []
+    rate = rates[0] if len(rates) == 1 else rates[0].fillna(rates[1])
+    upper = rate.loc[: book.day].dropna()
+    start = book.day - pd.DateOffset(months=6)
+    recent = upper.loc[start:]
+    if len(recent) < 2 or upper.loc[:start].empty:
+        return []
+    changes = recent.diff().fillna(0.0)
+    moved = changes[changes != 0.0]
+    before = float(upper.loc[:start].iloc[-1])
+    total = (float(recent.iloc[-1]) - before) * 100.0
+    if moved.empty or abs(total) < 1.0:
+        return [S(phrase("policy", "steady"))]
+    last = pd.Timestamp(moved.index[-1]).date().isoformat()
+    change = book.fact(
+        TableFact(
+            f"rate_change_6m.reserve_rate@{book.iso}",
+            abs(total),
+            "bp abs",
+            last,
+            start.date().isoformat(),
+            last,
+            "IORB"
+            if "IORB" in panel and pd.notna(panel["IORB"].get(pd.Timestamp(last)))
+            else "IOER",
+        )
+    )
+    key, name = ("cuts", "cut") if total < 0 else ("hikes", "hike")
+    return [S(phrase("policy", key), last=book.date(last), **{name: change})]
 
 
 def _liquidity_warnings(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
@@ -1599,8 +1985,8 @@ def _rates(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
     if ind.get("yield_10y_pct") is not None:
         out.append(
             S(
-                "The 10-year Treasury yield was {y10} on {date} ({chg} over {n}; {pct} of its "
-                "history).",
+                "The 10-year Treasury yield known on {date} was {y10} ({chg} over {n}; {pct} "
+                "in its history).",
                 y10=book.d("indicators.yield_10y_pct", "% level"),
                 date=book.date(),
                 chg=book.t("yield_10y_chg_20d_bp", "bp"),
@@ -1726,9 +2112,7 @@ def _havens(book: FactBook, d: Diagnosis) -> list[Sentence]:
         detail.append("fell with equities: " + ", ".join(fell))
     if not detail:
         detail.append("none moved much")
-    dash = (
-        " The dollar rose while havens fell: a dash for cash." if d.dash_for_cash else ""
-    )
+    dash = " The dollar rose while havens fell: a dash for cash." if d.dash_for_cash else ""
     out.append(S(overall + " ({detail})." + dash, {"detail": "; ".join(detail)}))
     if d.safe_haven_failure is not None and d.safe_haven_failure != 0.0:
         out.append(
@@ -1807,11 +2191,35 @@ HISTORY_ROWS = (
 )
 
 
-def _analog_cell(book: FactBook, asset_class: str, day: str) -> Cell:
-    move = book.get(f"move_pct.{asset_class}@{day}", "%")
-    if move.value is None:
+def _analog_cell(book: FactBook, asset_class: str, analog: Mapping[str, Any]) -> Cell:
+    """An episode's move on its peak day as known on that day (its own brief's number)."""
+    day = str(analog["peak"])
+    pit = (analog.get("point_in_time") or {}).get("moves", {}).get(asset_class)
+    if pit is None:
+        if (analog.get("point_in_time") or {}).get("moves"):
+            return "n/a"  # the class had no data on that day
+        move = book.get(f"move_pct.{asset_class}@{day}", "%")
+        if move.value is None:
+            return "n/a"
+        return S("{move} (z {z})", move=move, z=book.get(f"move_z.{asset_class}@{day}", "z"))
+    span = (pit["end"], pit["start"], pit["end"], asset_class, pit.get("proxy", ""))
+    move = book.fact(TableFact(f"move_pct.{asset_class}@{day}", pit["pct"], "%", *span))
+    z = book.fact(TableFact(f"move_z.{asset_class}@{day}", pit["z"], "z", *span))
+    return S("{move} (z {z})", move=move, z=z)
+
+
+def _analog_value(book: FactBook, column: str, unit: str, analog: Mapping[str, Any]) -> Cell:
+    """An episode's reading on its peak day as known on that day."""
+    day = str(analog["peak"])
+    pit = (analog.get("point_in_time") or {}).get("values", {})
+    if not (analog.get("point_in_time") or {}).get("moves"):
+        return book.t(column, unit, at=day)
+    entry = pit.get(column)
+    if entry is None:
         return "n/a"
-    return S("{move} (z {z})", move=move, z=book.get(f"move_z.{asset_class}@{day}", "z"))
+    return book.fact(
+        TableFact(f"table.{column}@{day}", entry["value"], unit, entry["observed"], series=column)
+    )
 
 
 def _today_cell(book: FactBook, d: Diagnosis, asset_class: str) -> Cell:
@@ -1848,13 +2256,20 @@ def _history(book: FactBook, inputs: ReportInputs) -> Section:
                 (
                     S(
                         "The closest labelled episode is {name} ({peak}, a {type}), with "
-                        "similarity {sim} (out of 1, for identical days).",
+                        "similarity {sim}.",
                         {
                             "name": first["name"],
                             "type": TYPE_NAMES.get(first["crash_type"], first["crash_type"]),
                         },
                         peak=book.d("analogs.0.peak", "date"),
                         sim=book.d("analogs.0.similarity", "score"),
+                    ),
+                    S(
+                        phrase("measures", "similarity"),
+                        {"name": first["name"]},
+                        sim=book.d("analogs.0.similarity", "score"),
+                        rank=book.d("analogs.0.rank", "ordinal"),
+                        of=book.d("analogs.0.of", "count"),
                     ),
                 ),
             )
@@ -1868,7 +2283,7 @@ def _history(book: FactBook, inputs: ReportInputs) -> Section:
                 (
                     f"{label}, {d.window}-day move",
                     _today_cell(book, d, c),
-                    *(_analog_cell(book, c, a["peak"]) for a in analogs),
+                    *(_analog_cell(book, c, a) for a in analogs),
                 )
             )
         for col, label, unit in (
@@ -1880,7 +2295,7 @@ def _history(book: FactBook, inputs: ReportInputs) -> Section:
                 (
                     label,
                     book.t(col, unit),
-                    *(book.t(col, unit, at=a["peak"]) for a in analogs),
+                    *(_analog_value(book, col, unit, a) for a in analogs),
                 )
             )
         rows.append(
@@ -2008,7 +2423,7 @@ def _regime(book: FactBook, inputs: ReportInputs) -> Section:
     lead = [
         S(
             "The composite stress index was {s} on {date} (it runs from 0, calm, to 1, extreme): "
-            "{level}, the {pct} of its history since {since}.",
+            "{level}, {pct} since {since}.",
             {"level": level},
             s=book.d("stress_index", "index"),
             date=book.date(),
@@ -2109,51 +2524,39 @@ def _published(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
 
 
 # -- 7. practical note ----------------------------------------------------------------------------
-NOTES = {
-    "calm": (
-        "No sell-off is under way. Calm markets are when liquidity, diversification and a plan "
-        "for a bad day cost least to put in place."
-    ),
-    "liquidity_crunch": (
-        "In a liquidity crunch, forced sellers sell what they can, not what they want: even good "
-        "assets and safe havens fall together, and prices can overshoot any measure of value. "
-        "Holding enough cash or short-term liquidity is what lets an investor avoid selling at "
-        "the bottom."
-    ),
-    "flight_to_safety": (
-        "In a flight to safety, diversification is doing its job: high-quality bonds, gold or "
-        "the yen cushion the fall of risk assets. The risk is in assuming it always will: it "
-        "failed in the liquidity crunches of the past."
-    ),
-    "rate_shock": (
-        "In a rate shock, bonds and equities fall together because rising yields hit both: a mix "
-        "of the two diversifies less than usual, and long-duration assets are the most exposed."
-    ),
-    "concentrated": (
-        "When the selling is concentrated in one market, the damage is mostly confined to those "
-        "who hold it, often with leverage. What matters is whether it spreads: watch breadth, "
-        "correlation and funding."
-    ),
-    "funding_squeeze": (
-        "In a funding squeeze, the price of cash rises before asset prices react. Such strains "
-        "have usually been calmed by central-bank operations; if they persist, forced selling "
-        "can follow."
-    ),
-    "carry_unwind": (
-        "In a carry-trade unwind, positions financed in a cheap currency are closed at once: "
-        "the moves are fast, driven by leverage rather than by news, and they often reverse "
-        "once the positioning is cleared."
-    ),
-    "broad_selloff": (
-        "In a broad de-risking, investors cut risk across the board without a scramble for cash: "
-        "falls are wide but orderly, and safe havens neither help nor hurt much."
-    ),
-}
+
+
+SHARP_DAY_Z = 4.0  # a daily fall beyond this many daily sigmas is not "orderly"
+
+
+def _violence(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
+    """A sentence on the window's worst daily fall when it was far beyond the usual swing."""
+    r = inputs.result
+    day = inputs.day
+    window = r.day_z.loc[:day].iloc[-r.window :]
+    if window.empty:
+        return []
+    stacked = window.stack()
+    if stacked.empty or not math.isfinite(float(stacked.min())):
+        return []
+    (when, asset_class) = stacked.idxmin()
+    if float(stacked.min()) > -SHARP_DAY_Z:
+        return []
+    at = pd.Timestamp(when).date().isoformat()
+    return [
+        S(
+            phrase("violence", "sharp"),
+            {"label": _label(str(asset_class))},
+            move=book.get(f"returns.{asset_class}@{at}", "%"),
+            day=book.date(at),
+            z=book.get(f"day_z.{asset_class}@{at}", "z abs"),
+        )
+    ]
 
 
 def _note(book: FactBook, inputs: ReportInputs) -> Section:
     d = inputs.diagnosis
-    general = [S(NOTES[d.crash_type])]
+    general = [S(phrase("notes", str(d.crash_type))), *_violence(book, inputs)]
     if d.funding_state in ("scarce", "stressed") and d.crash_type not in ("funding_squeeze",):
         general.append(
             S(
@@ -2191,7 +2594,7 @@ def _note(book: FactBook, inputs: ReportInputs) -> Section:
             spike=book.threshold("funding.SPIKE_BP", "bp"),
         ),
         S(
-            "Stress index: the {now} of its history; above the {pct}, conditions are severe by "
+            "Stress index: {now} in its history; above the {pct}, conditions are severe by "
             "its own standard.",
             now=book.d("stress_percentile", "percentile"),
             pct=book.threshold("thresholds.STRESS_PERCENTILE_HIGH", "percentile"),
@@ -2207,16 +2610,16 @@ def _note(book: FactBook, inputs: ReportInputs) -> Section:
         Block("paragraph", (S("What to watch, with the readings of {date}:", date=book.date()),)),
         Block("list", tuple(watch)),
         Block(
-            "warning",
+            "paragraph",
             (
                 S(
-                    "This note describes what such a market state has meant in general. It is "
-                    "not a recommendation to buy, sell or hold any instrument."
+                    "This note describes what such a market state has meant in general "
+                    "(see the disclaimer in the appendix)."
                 ),
             ),
         ),
     )
-    return Section("note", "A practical note (not advice)", blocks)
+    return Section("note", "A practical note", blocks)
 
 
 # -- 8. disclaimer and data -----------------------------------------------------------------------
@@ -2229,15 +2632,7 @@ def _data(book: FactBook, inputs: ReportInputs) -> Section:
     blocks = [
         Block(
             "lead",
-            (
-                S(
-                    "This brief describes market data as they were known at the end of {date}, "
-                    "with no look-ahead. It is generated by rules from the numbers shown, is not "
-                    "investment advice, and makes no recommendation to buy or sell anything. "
-                    "Past episodes do not predict the future.",
-                    date=book.date(),
-                ),
-            ),
+            (S(phrase("disclaimer", "text"), date=book.date()),),
         )
     ]
     stale = [s for s in inputs.series if s.stale]
@@ -2292,16 +2687,31 @@ def _data(book: FactBook, inputs: ReportInputs) -> Section:
 
 
 # -- entry point ----------------------------------------------------------------------------------
-def build_sections(inputs: ReportInputs) -> list[Section]:
-    """Build the brief's eight sections, in ``SECTION_ORDER``."""
-    book = FactBook(inputs)
-    return [
+def build_sections(inputs: ReportInputs, book: FactBook | None = None) -> list[Section]:
+    """Build the brief's sections, in ``SECTION_ORDER`` (optional ones only when they apply).
+
+    Every number goes through ``book``, whose fact table holds one fact per quantity.
+    """
+    from riskoff.report.extras import (
+        change_section,
+        claims_section,
+        compare_section,
+        episode_section,
+    )
+
+    book = book or FactBook(inputs)
+    sections = [
         _verdict(book, inputs),
+        claims_section(book, inputs),
+        compare_section(book, inputs),
+        episode_section(book, inputs),
         _triggers(book, inputs),
         _funding(book, inputs),
         _selling(book, inputs),
         _history(book, inputs),
+        change_section(book, inputs),
         _regime(book, inputs),
         _note(book, inputs),
         _data(book, inputs),
     ]
+    return [s for s in sections if s is not None]

@@ -16,10 +16,10 @@ import os
 import pkgutil
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -29,8 +29,10 @@ from riskoff.diagnosis.result import Diagnosis
 from riskoff.errors import RiskoffError
 from riskoff.indicators import IndicatorSet
 from riskoff.report.charts import Chart, build_charts, plotly_figure, save_png
+from riskoff.report.facts import FactTable
 from riskoff.report.narrative import (
     Block,
+    FactBook,
     ReportInputs,
     Section,
     SeriesStatus,
@@ -38,6 +40,10 @@ from riskoff.report.narrative import (
     build_sections,
     date_text,
 )
+
+if TYPE_CHECKING:
+    from riskoff.claims import ClaimCheck, ClaimSet
+    from riskoff.report.extras import Comparison
 
 __all__ = [
     "FORMATS",
@@ -78,6 +84,11 @@ class Report:
         Every series read, with its source and last observation known on the day.
     notices : tuple of str
         What the reader must know about the dates (weekend or holiday, stale data).
+    facts : FactTable
+        The brief's fact table: one fact per quantity (value, unit, observation date,
+        window, series, proxy), the only source of the numbers in every section and format.
+    conflicts : tuple of str
+        Quantities read twice with different values or dates (empty in a sound brief).
     """
 
     date: str
@@ -87,6 +98,8 @@ class Report:
     charts: dict[str, Chart]
     series: tuple[SeriesStatus, ...]
     notices: tuple[str, ...] = ()
+    facts: FactTable = field(default_factory=FactTable)
+    conflicts: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -112,6 +125,7 @@ class Report:
             "sections": [s.to_dict() for s in self.sections],
             "charts": {k: c.summary() for k, c in self.charts.items()},
             "series": [s.to_dict() for s in self.series],
+            "facts": self.facts.to_list(),
             "diagnosis": self.diagnosis.to_dict(),
         }
 
@@ -169,17 +183,27 @@ def report_from(
     day: pd.Timestamp,
     *,
     notices: Sequence[str] = (),
+    claims: ClaimSet | None = None,
+    comparisons: Sequence[Comparison] = (),
 ) -> Report:
     """Write the report for an already computed indicator set and diagnosis of ``day``.
 
-    ``notices`` are what the reader must know about the dates (a weekend or holiday asked for,
-    data older than a week); they open every format of the brief.
+    Pure: every value comes from the arguments. ``notices`` are what the reader must know
+    about the dates (a weekend or holiday asked for, data older than a week); they open every
+    format of the brief. ``claims`` (a commentary's claims) adds the section "What the
+    commentary says vs what the data say"; ``comparisons`` (built by
+    :func:`riskoff.report.extras.comparison_from` from each named day's own indicator set)
+    adds the named days side by side.
     """
+    from riskoff.claims import Readings, check_claims
     from riskoff.diagnosis.episodes import load_episodes
     from riskoff.indicators.composite import compare_with_published
 
     series = series_status(result, day)
     published = compare_with_published(result.table["stress_index"].loc[:day], result.panel)
+    checks: tuple[ClaimCheck, ...] = ()
+    if claims is not None:
+        checks = tuple(check_claims(claims, Readings(result, diagnosis, day)))
     inputs = ReportInputs(
         diagnosis=diagnosis,
         result=result,
@@ -188,9 +212,13 @@ def report_from(
         published=published,
         episodes=tuple(load_episodes()),
         diagnosis_dict=diagnosis.to_dict(),
+        claims=checks,
+        claims_title=claims.title if claims is not None else "",
+        comparisons=tuple(comparisons),
     )
     charts = build_charts(inputs)
-    sections = tuple(_drop_missing_charts(s, charts) for s in build_sections(inputs))
+    book = FactBook(inputs)
+    sections = tuple(_drop_missing_charts(s, charts) for s in build_sections(inputs, book))
     return Report(
         date=diagnosis.date,
         window=diagnosis.window,
@@ -199,6 +227,8 @@ def report_from(
         charts=charts,
         series=series,
         notices=tuple(notices),
+        facts=book.table,
+        conflicts=tuple(book.conflicts),
     )
 
 
