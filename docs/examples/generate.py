@@ -22,6 +22,13 @@ from riskoff.report.narrative import date_text
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE_DATES = ("2020-03-16", "2021-05-19", "2026-02-05")
+# Options of the example briefs: the commentary checked and the named days compared.
+OPTIONS: dict[str, dict[str, object]] = {
+    "2026-02-05": {
+        "claims": HERE / "claims-2026-02.toml",
+        "compare": ("2020-03-12", "2021-05-19"),
+    },
+}
 NOTES = {
     "2020-03-16": "the COVID dash for cash, the day after the Fed's emergency cut",
     "2021-05-19": "the May 2021 crypto crash",
@@ -70,7 +77,7 @@ def _generate(directory: Path, reports: Mapping[str, Report]) -> list[Path]:
         "|---|---|---|---|",
     ]
     for day in EXAMPLE_DATES:
-        report = reports.get(day) or riskoff.report(day)
+        report = reports.get(day) or riskoff.report(day, **OPTIONS.get(day, {}))  # type: ignore[arg-type]
         html = write_report(report, "html", directory / f"riskoff-report-{day}.html")
         md = write_report(report, "md", directory / f"riskoff-report-{day}.md")
         written += [html, md, *sorted((directory / f"riskoff-report-{day}_files").glob("*.png"))]

@@ -71,9 +71,9 @@ def load_panel(
 
 def latest_date() -> pd.Timestamp:
     """Return the newest trading day a diagnosis can describe: the store's last US equity close."""
-    from riskoff.store import default_store
+    from riskoff.pipeline import latest_close
 
-    return default_store().latest_date()
+    return latest_close()
 
 
 def latest_values(series: Sequence[str] | None = None, *, as_of: Any = None) -> list[SeriesSummary]:
@@ -180,7 +180,14 @@ def diagnose(date: Any = None, *, as_of: Any = None, window: int = 10) -> Diagno
     return diagnose_from(result, result.table.index[-1])
 
 
-def report(date: Any = None, *, as_of: Any = None, window: int = 10) -> Report:
+def report(
+    date: Any = None,
+    *,
+    as_of: Any = None,
+    window: int = 10,
+    claims: Any = None,
+    compare: Sequence[Any] = (),
+) -> Report:
     """Build the plain-language brief for ``date``: one indicator set, one diagnosis.
 
     Parameters
@@ -191,20 +198,39 @@ def report(date: Any = None, *, as_of: Any = None, window: int = 10) -> Report:
         Knowledge date (default: the day itself).
     window : int
         Window in business days for the moves (2-250).
+    claims : path or ClaimSet, optional
+        A commentary's claims (TOML, see ``riskoff verify``): adds the section "What the
+        commentary says vs what the data say".
+    compare : sequence of date-like
+        Named past days to put side by side with ``date``, each as known on that day.
 
     Returns
     -------
     Report
         Render it with ``riskoff.report.render.write_report`` or its ``render_*`` functions.
     """
+    from riskoff.claims import ClaimSet, load_claims
     from riskoff.diagnosis.diagnose import diagnose_from
     from riskoff.pipeline import indicator_set
+    from riskoff.report.extras import comparison_from
     from riskoff.report.render import report_from
 
     result = indicator_set(date, as_of=as_of, window=window)
     day = result.table.index[-1]
     notices = data_notices(date)
-    return report_from(result, diagnose_from(result, day), day, notices=notices)
+    claim_set = claims if isinstance(claims, ClaimSet) or claims is None else load_claims(claims)
+    comparisons = []
+    for other in compare:
+        then = indicator_set(other, window=window)
+        comparisons.append(comparison_from(then, then.table.index[-1]))
+    return report_from(
+        result,
+        diagnose_from(result, day),
+        day,
+        notices=notices,
+        claims=claim_set,
+        comparisons=comparisons,
+    )
 
 
 def analogs(

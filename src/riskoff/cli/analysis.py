@@ -210,6 +210,14 @@ def report_cmd(
     open_: Annotated[
         bool, typer.Option("--open", help="Open the written report in a browser.")
     ] = False,
+    claims: Annotated[
+        Path | None,
+        typer.Option("--claims", help="A commentary's claims (TOML) to check against the data."),
+    ] = None,
+    compare: Annotated[
+        list[date] | None,
+        date_option("--compare", help="A past day to put side by side (repeat)."),
+    ] = None,
 ) -> None:
     """Write a plain-language sell-off brief with charts.
 
@@ -219,7 +227,9 @@ def report_cmd(
     import riskoff
     from riskoff.report.render import render_json, render_text, write_report
 
-    report = riskoff.report(day, as_of=as_of, window=window)
+    report = riskoff.report(
+        day, as_of=as_of, window=window, claims=claims, compare=tuple(compare or ())
+    )
     if fmt in ("text", "json") and output is None:  # the notices open the brief itself
         sys.stdout.write(render_text(report) if fmt == "text" else render_json(report))
         return
