@@ -42,6 +42,7 @@ def load_panel(
     store: Store | None = None,
     *,
     end: DateLike | None = None,
+    snapshot: Snapshot | None = None,
 ) -> pd.DataFrame:
     """Return the business-day panel of ``series`` as it was knowable at the end of ``as_of``.
 
@@ -59,6 +60,8 @@ def load_panel(
         The store to read (default: the configured one).
     end : date-like, optional
         Last row, on or before ``as_of``; rows after it are not computed.
+    snapshot : Snapshot, optional
+        The store's observations already read (default: read them from ``store``).
 
     Returns
     -------
@@ -97,7 +100,7 @@ def load_panel(
     elif known is not None and last_row > known:
         raise DataError("end: the panel's last row cannot be after its knowledge date as_of")
     first = _day_number(start, "start") if start is not None else None
-    return _build(store.snapshot(), specs, first, last_row, known)
+    return _build(snapshot or store.snapshot(), specs, first, last_row, known)
 
 
 def _build(

@@ -22,7 +22,7 @@ from riskoff.freshness import STALE_AFTER_BDAYS, data_age
 from riskoff.indicators import EARLIEST_DAY, INDICATOR_SERIES, PANEL_START, IndicatorSet, compute
 from riskoff.inputs import LATEST, check_window, parse_date
 from riskoff.panel import load_panel
-from riskoff.store import Store, default_store
+from riskoff.store import Snapshot, Store, default_store
 
 if TYPE_CHECKING:
     from riskoff.catalog import SeriesSpec
@@ -32,9 +32,11 @@ __all__ = [
     "ResolvedDay",
     "indicator_set",
     "last_observed",
+    "latest_close",
     "resolve_as_of",
     "resolve_day",
     "series_values",
+    "snapshot",
     "staleness_notice",
     "trading_days",
 ]
@@ -62,9 +64,40 @@ class ResolvedDay:
     note: str
 
 
+# One process reads the store's snapshot and latest close once per store version: a command
+# resolves its date, loads the panel and writes its notices from the same arrays.
+_MEMO: dict[tuple[str, str, str], Any] = {}
+
+
+def _memo(store: Store, what: str, compute: Any) -> Any:
+    key = (str(store.path), store.version(), what)
+    if key not in _MEMO:
+        if len(_MEMO) > 8:
+            _MEMO.clear()
+        _MEMO[key] = compute()
+    return _MEMO[key]
+
+
+def snapshot(store: Store) -> Snapshot:
+    """Return the store's observations as arrays (read once per store version and process)."""
+    result: Snapshot = _memo(store, "snapshot", store.snapshot)
+    return result
+
+
+def latest_close(store: Store | None = None) -> pd.Timestamp:
+    """Return the store's latest US equity close (read once per store version and process)."""
+    store = store or default_store()
+    result: pd.Timestamp = _memo(store, "latest", store.latest_date)
+    return result
+
+
 def trading_days(store: Store) -> np.ndarray:
     """Return the sorted day numbers (days since 1970-01-01) with a US equity close in the store."""
-    snap = store.snapshot()
+    result: np.ndarray = _memo(store, "trading days", lambda: _trading_days(snapshot(store)))
+    return result
+
+
+def _trading_days(snap: Snapshot) -> np.ndarray:
     codes = np.flatnonzero(np.isin(snap.names, CALENDAR_SERIES))
     return np.unique(snap.days[np.isin(snap.codes, codes)]).astype(np.int64)
 
@@ -91,7 +124,7 @@ def resolve_day(value: Any = None, *, store: Store | None = None) -> ResolvedDay
         If the date is before ``EARLIEST_DAY`` or after the store's latest close.
     """
     store = store or default_store()
-    latest = store.latest_date()
+    latest = latest_close(store)
     if value is None:
         return ResolvedDay(latest.date(), latest, "")
     requested = parse_date(value)
@@ -188,13 +221,20 @@ def indicator_set(
     store = store or default_store()
     day = resolve_day(date, store=store).day
     known = resolve_as_of(as_of, day)
-    latest = day == store.latest_date()
+    latest = day == latest_close(store)
     name = cache.key("indicators", store.version(), day.date().isoformat(), str(known), window)
     if latest:
         hit = cache.load(store, name)
         if isinstance(hit, IndicatorSet):
             return hit
-    panel = load_panel(INDICATOR_SERIES, start=PANEL_START, as_of=known, store=store, end=day)
+    panel = load_panel(
+        INDICATOR_SERIES,
+        start=PANEL_START,
+        as_of=known,
+        store=store,
+        end=day,
+        snapshot=snapshot(store),
+    )
     result = replace(compute(panel, window), last_observed=last_observed(store, day, known))
     if latest:
         cache.save(store, name, result)
@@ -206,7 +246,7 @@ def last_observed(store: Store, day: pd.Timestamp, known: date | str) -> dict[st
 
     ``known`` is a knowledge date or ``"latest"`` (everything in the store).
     """
-    snap = store.snapshot()
+    snap = snapshot(store)
     end = int(np.datetime64(day.date(), "D").astype(np.int64))
     mask = snap.days <= end
     if known != LATEST:
@@ -237,7 +277,7 @@ def staleness_notice(store: Store | None = None, now: date | None = None) -> str
     str
         Empty when the data are recent.
     """
-    age = data_age((store or default_store()).latest_date().date(), now)
+    age = data_age(latest_close(store).date(), now)
     if not age.stale:
         return ""
     return f"the {age.describe()}: run `riskoff update` for newer data"
