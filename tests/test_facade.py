@@ -43,6 +43,11 @@ INTERLEAVED = textwrap.dedent(
         out.append(riskoff.latest_date().date().isoformat())
         out.append(len(riskoff.load_episodes()) > 0)
         out.append(riskoff.resolve_day("2026-08-22").day.date().isoformat())
+        import riskoff.diagnosis.timeline
+        days = riskoff.timeline("2026-08-17", "2026-08-22")["date"]
+        out.append(days.dt.date.astype(str).tolist())
+        import riskoff.claims
+        out.append(len(riskoff.verify(date="2026-08-21")) > 0)
         import riskoff.diagnosis.validate
         try:
             riskoff.validate(diagnose_fn=refuse)
@@ -75,6 +80,7 @@ def test_public_functions_twice_interleaved_with_subpackage_imports(seeded_home:
     assert "'2026-08-21'" in out  # report of Saturday 22 August describes Friday
     assert "'2026-07-31'" in out  # a panel as of Saturday 1 August ends on Friday
     assert "validate called" in out
+    assert "'2026-08-17', '2026-08-18', '2026-08-19', '2026-08-20', '2026-08-21'" in out
 
 
 def test_readme_python_example_runs_twice(seeded_home: Path) -> None:

@@ -30,7 +30,9 @@ from riskoff.api import (
     report,
     resolve_day,
     stress_decomposition,
+    timeline,
     validate,
+    verify,
 )
 
 if TYPE_CHECKING:
@@ -50,7 +52,9 @@ __all__ = [
     "report",
     "resolve_day",
     "stress_decomposition",
+    "timeline",
     "validate",
+    "verify",
 ]
 _FUNCTIONS = frozenset(__all__) - {"Diagnosis", "__version__"}
 

@@ -14,8 +14,11 @@ from riskoff.errors import DataError
 from riskoff.inputs import check_k, check_window, parse_date
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
+    from riskoff.claims import ClaimCheck, ClaimSet
     from riskoff.describe import SeriesSummary
     from riskoff.diagnosis.episodes import Episode
     from riskoff.diagnosis.result import Diagnosis
@@ -35,7 +38,9 @@ __all__ = [
     "report",
     "resolve_day",
     "stress_decomposition",
+    "timeline",
     "validate",
+    "verify",
 ]
 
 
@@ -282,6 +287,79 @@ def stress_decomposition(date: Any = None, *, as_of: Any = None, window: int = 1
     result = indicator_set(date, as_of=as_of, window=window)
     row = result.contributions.loc[result.table.index[-1]]
     return pd.concat([pd.Series({"stress_index": float(row.sum())}), row])
+
+
+def timeline(start: Any = None, end: Any = None, *, window: int = 10) -> pd.DataFrame:
+    """Classify every business day from ``start`` to ``end``: crash type, severity, epicenters.
+
+    One panel (everything in the store) serves all days: prices are point in time on every row;
+    series published with a lag are read with the values dated up to each row.
+
+    Parameters
+    ----------
+    start, end : date-like, optional
+        First and last day (default: the whole history up to the latest close).
+    window : int
+        Window in business days (2-250).
+
+    Returns
+    -------
+    DataFrame
+        One row per business day; see :func:`riskoff.diagnosis.timeline.timeline`.
+    """
+    from riskoff.diagnosis.timeline import timeline as _timeline
+    from riskoff.pipeline import indicator_set
+
+    first = parse_date(start, "start") if start is not None else None
+    result = indicator_set(end, as_of="latest", window=window)
+    last = result.table.index[-1]
+    if first is not None and first > last.date():
+        raise DataError(f"start: {first} is after end {last.date()}")
+    return _timeline(result, start=first, end=last)
+
+
+def verify(
+    claims: str | Path | ClaimSet | None = None,
+    date: Any = None,
+    *,
+    as_of: Any = None,
+    window: int = 10,
+) -> list[ClaimCheck]:
+    """Check a commentary's claims against the data of ``date``.
+
+    Parameters
+    ----------
+    claims : path or ClaimSet, optional
+        A claims TOML file, or claims already parsed (default: the built-in sell-off
+        narratives).
+    date : date-like, optional
+        Any calendar date (default: the latest close).
+    as_of : date-like or "latest", optional
+        Knowledge date (default: the day itself).
+    window : int
+        Window in business days (2-250).
+
+    Returns
+    -------
+    list of ClaimCheck
+        One verdict per claim (supported, partly, contradicted or no data) with its numbers.
+    """
+    from pathlib import Path
+
+    from riskoff.claims import ClaimSet, Readings, builtin_claims, check_claims, load_claims
+    from riskoff.diagnosis.diagnose import diagnose_from
+    from riskoff.pipeline import indicator_set
+
+    if claims is None:
+        claim_set = builtin_claims()
+    elif isinstance(claims, ClaimSet):
+        claim_set = claims
+    else:
+        claim_set = load_claims(Path(claims))
+    result = indicator_set(date, as_of=as_of, window=window)
+    day = result.table.index[-1]
+    readings = Readings(result, diagnose_from(result, day, analogs_k=0), day)
+    return check_claims(claim_set, readings)
 
 
 def validate(window: int = 10, **kwargs: Any) -> Scorecard:
