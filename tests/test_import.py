@@ -261,7 +261,7 @@ CLI_CASES: dict[str, tuple[object, list[str], str]] = {
     "bad_date_format": (
         b"date,value\n2024-01-02,1\n",
         ["--series", "MINE", "--name", "m", "--date-format", "%Q"],
-        r"'%Q' is not a date format with day, month and year",
+        r"'%Q' is not one of '%Y-%m-%d', '%d/%m/%Y', '%m/%d/%Y'",
     ),
 }
 

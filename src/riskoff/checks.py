@@ -42,7 +42,7 @@ UNIT_BOUNDS: dict[str, tuple[float, float]] = {
 DEFAULT_BOUND = 1e15
 # A new value may lie this many historical ranges beyond the series' own min/max.
 HISTORY_RANGE_FACTOR = 4.0
-HISTORY_MIN_ROWS = 20
+HISTORY_MIN_ROWS = 250  # a year of daily closes: a short history says little about range
 # Over shared dates the new and stored medians must agree within this factor.
 UNIT_RATIO_LIMIT = 3.0
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -58,21 +58,21 @@ def _check_series(value: str) -> str:
         raise typer.BadParameter(str(exc)) from None
 
 
-def _check_date_format(value: str | None) -> str | None:
-    """Accept a strftime format that writes and reads back a date (``%d/%m/%Y``)."""
-    if value is None:
-        return value
-    probe = date(2026, 9, 1)
-    try:
-        ok = datetime.strptime(probe.strftime(value), value).date() == probe
-    except ValueError:
-        ok = False
-    if not ok:
-        raise typer.BadParameter(
-            f"{value[:40]!r} is not a date format with day, month and year, e.g. %d/%m/%Y, "
-            "%m/%d/%Y or %Y-%m-%d"
-        )
-    return value
+class DateFormat(StrEnum):
+    """Date layouts ``store import --date-format`` reads (``strftime`` codes)."""
+
+    iso = "%Y-%m-%d"
+    dmy_slash = "%d/%m/%Y"
+    mdy_slash = "%m/%d/%Y"
+    dmy_dot = "%d.%m.%Y"
+    dmy_dash = "%d-%m-%Y"
+    mdy_dash = "%m-%d-%Y"
+    ymd_slash = "%Y/%m/%d"
+    dmy_slash_short = "%d/%m/%y"
+    mdy_slash_short = "%m/%d/%y"
+    compact = "%Y%m%d"
+    day_month_name = "%d %b %Y"
+    month_name_day = "%b %d, %Y"
 
 
 # -- series -----------------------------------------------------------------------------------
@@ -239,11 +239,10 @@ def store_import(
         AssetClass, typer.Option("--asset-class", help="Asset class of a new series.")
     ] = AssetClass.equity,
     date_format: Annotated[
-        str | None,
+        DateFormat | None,
         typer.Option(
             "--date-format",
-            callback=_check_date_format,
-            help="Format of non-ISO dates, e.g. %d/%m/%Y (default: YYYY-MM-DD only).",
+            help="Layout of non-ISO dates, e.g. %d/%m/%Y (default: YYYY-MM-DD only).",
         ),
     ] = None,
 ) -> None:
@@ -257,7 +256,7 @@ def store_import(
         name=name,
         frequency=frequency.value,
         asset_class=asset_class.value,
-        date_format=date_format,
+        date_format=date_format.value if date_format else None,
     )
     console.print(
         f"{series}: {result.added} added, {result.revised} revised, {result.unchanged} unchanged; "
