@@ -40,7 +40,9 @@ def main() -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except OSError:  # a closed pipe (``riskoff indicators | head``)
+    except BrokenPipeError:  # the reader left (``riskoff indicators | head``); click said so
+        pass
+    except OSError:  # e.g. a full disk behind a redirection
         code = code or 1
     os._exit(code)
 
