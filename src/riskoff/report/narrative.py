@@ -811,8 +811,10 @@ class FactBook:
                 i = int(parts[1])
                 ident = analogs[i].get("id", parts[1]) if i < len(analogs) else parts[1]
                 return {"quantity": f"analog.{ident}.{'.'.join(parts[2:])}@{iso}"}
-            if head in ("date", "window"):
+            if head == "date":
                 return {}
+            if head == "window":
+                return {"quantity": "window"}
             return {"quantity": f"diagnosis.{rest}@{iso}", "observed": iso}
         if kind == "table":
             column, _, at = rest.partition("@")
@@ -860,9 +862,11 @@ class FactBook:
                 "observed": self.obs.column_date(column, pd.Timestamp(at)),
                 "series": column,
             }
-        if kind in ("threshold", "series", "published"):
+        if kind in ("threshold", "series", "published", "first_valid", "last_valid"):
             return {"quantity": source}
-        return {}
+        column, _, at = rest.partition("@")
+        when = at if at and ":" not in at else iso
+        return {"quantity": f"{kind}.{column}@{at or iso}", "observed": when}
 
     def _move(self, kind: str, asset_class: str, at: str) -> dict[str, str]:
         start, end = self._span(asset_class, at)
@@ -913,11 +917,18 @@ class FactBook:
         """
         unit = unit or entry.unit
         value = entry.value
+        text = fmt(value, unit)
+        if (
+            unit == "percentile"
+            and isinstance(value, float)
+            and not entry.key.startswith("threshold")
+        ):
+            text = percentile_words(value)
         fact = Fact(
             value,
             unit,
             f"facts.{entry.key}",
-            fmt(value, unit),
+            text,
             quantity=entry.key,
             observed=entry.observed,
             start=entry.start,
@@ -1174,11 +1185,8 @@ def _verdict(book: FactBook, inputs: ReportInputs) -> Section:
                         "({ids}); the markets that depend on them are measured with a stand-in "
                         "or left out, and the data appendix lists each one.",
                         {"ids": ", ".join(stale), "verb": "is" if len(stale) == 1 else "are"},
-                        n=Fact(
-                            float(len(stale)),
-                            "count",
-                            "derived.stale_series",
-                            fmt(len(stale), "count"),
+                        n=book.fact(
+                            TableFact(f"count.stale_series@{book.iso}", float(len(stale)), "count")
                         ),
                         date=book.date(),
                     ),
@@ -2025,17 +2033,9 @@ def _selling(book: FactBook, inputs: ReportInputs) -> Section:
                 answer + " {share} of asset classes ({n} of {m}, the dollar left out) fell "
                 "more than {fell} standard deviation over the {window} to {date}.",
                 share=book.d("breadth", "share"),
-                n=Fact(
-                    float(len(d.fell)),
-                    "count",
-                    "derived.len(diagnosis.fell)",
-                    fmt(len(d.fell), "count"),
-                ),
-                m=Fact(
-                    float(len(counted)),
-                    "count",
-                    "derived.classes_with_a_move",
-                    fmt(len(counted), "count"),
+                n=book.fact(TableFact(f"count.fell@{book.iso}", float(len(d.fell)), "count")),
+                m=book.fact(
+                    TableFact(f"count.classes_with_a_move@{book.iso}", float(len(counted)), "count")
                 ),
                 fell=fell,
                 window=book.d("window", "business days"),

@@ -185,6 +185,7 @@ def report_from(
     notices: Sequence[str] = (),
     claims: ClaimSet | None = None,
     comparisons: Sequence[Comparison] = (),
+    charts: bool = True,
 ) -> Report:
     """Write the report for an already computed indicator set and diagnosis of ``day``.
 
@@ -193,7 +194,8 @@ def report_from(
     format of the brief. ``claims`` (a commentary's claims) adds the section "What the
     commentary says vs what the data say"; ``comparisons`` (built by
     :func:`riskoff.report.extras.comparison_from` from each named day's own indicator set)
-    adds the named days side by side.
+    adds the named days side by side. ``charts=False`` leaves the charts out (their text
+    does not change; for checks of the fact table).
     """
     from riskoff.claims import Readings, check_claims
     from riskoff.diagnosis.episodes import load_episodes
@@ -216,15 +218,15 @@ def report_from(
         claims_title=claims.title if claims is not None else "",
         comparisons=tuple(comparisons),
     )
-    charts = build_charts(inputs)
+    built = build_charts(inputs) if charts else {}
     book = FactBook(inputs)
-    sections = tuple(_drop_missing_charts(s, charts) for s in build_sections(inputs, book))
+    sections = tuple(_drop_missing_charts(s, built) for s in build_sections(inputs, book))
     return Report(
         date=diagnosis.date,
         window=diagnosis.window,
         diagnosis=diagnosis,
         sections=sections,
-        charts=charts,
+        charts=built,
         series=series,
         notices=tuple(notices),
         facts=book.table,
