@@ -99,9 +99,9 @@ def safe_haven_reading(rules: Rules, row: pd.Series) -> SafeHavenVerdict:
     """What the havens did while equities fell, on the rule table's bounds.
 
     ``row`` holds the features ``haven_rally_z``, ``haven_worst_z``, ``haven_best_z`` and
-    ``equity_z``.
+    ``equity_shock_z`` (the same sell-off measure the rules read).
     """
-    rally, equity = float(row["haven_rally_z"]), float(row["equity_z"])
+    rally, equity = float(row["haven_rally_z"]), float(row["equity_shock_z"])
     worst, best = float(row["haven_worst_z"]), float(row["haven_best_z"])
     if not (math.isfinite(rally) and math.isfinite(equity)):
         return SafeHavenVerdict.UNKNOWN

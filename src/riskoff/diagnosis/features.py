@@ -31,6 +31,12 @@ class Feature:
 FEATURES: dict[str, Feature] = {
     "equity_z": Feature("sigma", "US equities' window move in sigma of their own history"),
     "equity_pct": Feature("%", "US equities' window move"),
+    "equity_shock_z": Feature(
+        "sigma", "US equities' window z, or half their day z when the day was worse"
+    ),
+    "yen_over_havens_z": Feature(
+        "sigma", "the yen's window z minus the better of gold and Treasuries"
+    ),
     "equity_drawdown_pct": Feature("%", "US equities below their 60-day high (negative)"),
     "breadth": Feature("share", "share of asset classes down more than 1 sigma"),
     "stress_pct": Feature("percentile", "composite stress index, percentile of its history"),
@@ -76,6 +82,7 @@ EPICENTER_CLASSES: dict[Epicenter, tuple[str, ...]] = {
 }
 CARRY_FINANCED = ("japan", "em_equities", "tech", "semis", "crypto")
 DRAWDOWN_DAYS = 60
+DAY_WEIGHT = 0.5  # weight of US equities' day z in their sell-off measure
 MIN_PERCENTILE_HISTORY = 250
 
 
@@ -134,6 +141,10 @@ def day_features(result: IndicatorSet) -> pd.DataFrame:
     out = pd.DataFrame(index=t.index)
     out["equity_z"] = col("us_equities", nan)
     out["equity_pct"] = result.move_pct.get("us_equities", nan)
+    # A one-day crash is a sell-off before the window shows it; a day's z counts at half
+    # weight (a 3-sigma day weighs as a 1.5-sigma window), so ordinary down days do not.
+    day_eq = result.day_z.get("us_equities", nan)
+    out["equity_shock_z"] = np.fmin(out["equity_z"], DAY_WEIGHT * day_eq)
     level = result.returns.get("us_equities", nan).fillna(0.0).cumsum()
     peak = level.rolling(DRAWDOWN_DAYS, min_periods=1).max()
     out["equity_drawdown_pct"] = np.expm1(level - peak).where(out["equity_z"].notna()) * 100.0
@@ -151,6 +162,7 @@ def day_features(result: IndicatorSet) -> pd.DataFrame:
     out["haven_best_z"] = havens.max(axis=1)
     out["haven_worst_z"] = havens.min(axis=1)
     out["haven_largest_abs_z"] = havens.abs().max(axis=1)
+    out["yen_over_havens_z"] = out["yen_z"] - out["haven_best_z"]
     out["yield_move_bp"] = t["yield_10y_move_bp"]
     out["credit_move_bp"] = t["hy_oas_move_bp"]
     corr = t["avg_corr_20d"]
