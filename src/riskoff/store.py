@@ -219,6 +219,11 @@ class Store:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only)
             except duckdb.Error as exc:
+                if "different configuration" in str(exc):
+                    # This process already has the file open the other way (read-only vs not).
+                    raise StoreError(
+                        f"the store {self.path} is already open in this process: {_reason(exc)}"
+                    ) from None
                 if not _is_lock_conflict(exc):
                     raise self.damaged(_reason(exc)) from None
             waited = time.monotonic() - start
