@@ -156,6 +156,30 @@ def test_non_writable_riskoff_home(private_store: Store, tmp_path: Path) -> None
     assert contents(private_store.path) == before
 
 
+def test_riskoff_home_that_cannot_be_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What the operating system answers for a read-only place, even to root (e.g. /sys).
+    home = tmp_path / "read-only" / "home"
+    real_mkdir = Path.mkdir
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> None:
+        if self == home:
+            raise PermissionError(13, "Permission denied", str(self))
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    monkeypatch.setenv("RISKOFF_HOME", str(home))
+    path = csv(tmp_path, "date,value\n2024-01-02,1\n")
+    code, message = cli("store", "import", str(path), "--series", "MINE", "--name", "Mine")
+    assert code == 2, message
+    assert message == (
+        f"cannot create the store directory {home} (Permission denied): set RISKOFF_HOME to a "
+        "writable directory"
+    )
+    assert not home.exists()
+
+
 # -- 2. backup beside the store, and rebuild ---------------------------------------------------
 def _simulated_update(store: Store) -> None:
     """Write fetched rows the way ``riskoff update`` does: new days, then a revision."""

@@ -139,6 +139,8 @@ def _is_lock_conflict(exc: Exception) -> bool:
 
 def _reason(exc: BaseException) -> str:
     """The first line of a DuckDB or OS message, without its class prefix, kept short."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     text = text.removeprefix("IO Error: ").removeprefix("Serialization Error: ")
     return text if len(text) <= 120 else text[:120] + "…"
