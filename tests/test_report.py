@@ -275,8 +275,12 @@ def test_sections_in_order_in_every_format(built: dict[str, Built], day: str) ->
 def test_html_is_self_contained(built: dict[str, Built]) -> None:
     report, _ = built["2026-02-05"]
     html = render_html(report)
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    # Nothing is loaded from the network; links to sources are followed only when clicked.
+    assert not re.search(r"""src\s*=\s*["']?(https?:)?//""", html)
     assert "<link" not in html and "@import" not in html
+    anchors = re.findall(r"""<a href="(https://[^"]+)" rel="noopener">""", html)
+    assert "https://fred.stlouisfed.org/series/SOFR" in anchors
+    assert any("bis.org" in a or "federalreserve.gov" in a for a in anchors)
     assert html.count('id="plotly-gz"') == 1
     assert "@media print" in html
     assert len(html) < 3_000_000

@@ -33,6 +33,7 @@ from riskoff.indicators.funding import (
 )
 from riskoff.report.facts import Fact as TableFact
 from riskoff.report.facts import FactConflictError, FactTable, Observations
+from riskoff.report.links import episode_url, series_url
 from riskoff.report.phrases import phrase, regime_on
 
 __all__ = [
@@ -333,10 +334,21 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     numeric: tuple[bool, ...] = ()
+    links: tuple[tuple[str, ...], ...] = ()
 
     def text_rows(self) -> list[list[str]]:
         """Return the cells as text."""
         return [[cell_text(c) for c in row] for row in self.rows]
+
+    def linked_rows(self) -> list[list[tuple[str, str]]]:
+        """Return the cells as ``(text, url)``; ``url`` is "" for a cell without a link."""
+        out = []
+        for i, row in enumerate(self.rows):
+            urls = self.links[i] if i < len(self.links) else ()
+            out.append(
+                [(cell_text(c), urls[j] if j < len(urls) else "") for j, c in enumerate(row)]
+            )
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         """Return the caption, columns, text rows and the facts behind each numeric cell."""
@@ -345,6 +357,7 @@ class Table:
             "caption": self.caption,
             "columns": list(self.columns),
             "rows": self.text_rows(),
+            "links": [list(r) for r in self.links],
             "facts": [
                 [c.to_dict() if not isinstance(c, str) else None for c in row] for row in self.rows
             ],
@@ -431,6 +444,7 @@ class SeriesStatus:
     days_behind: int | None
     stale_after_days: int
     replaced_by: str | None = None
+    native_id: str = ""
 
     @property
     def stale(self) -> bool:
@@ -2208,6 +2222,11 @@ def _analog_cell(book: FactBook, asset_class: str, analog: Mapping[str, Any]) ->
     return S("{move} (z {z})", move=move, z=z)
 
 
+def _analog_url(analog: Mapping[str, Any]) -> str:
+    """The address of an episode's public source."""
+    return episode_url(str(analog.get("source", "")))
+
+
 def _analog_value(book: FactBook, column: str, unit: str, analog: Mapping[str, Any]) -> Cell:
     """An episode's reading on its peak day as known on that day."""
     day = str(analog["peak"])
@@ -2305,6 +2324,11 @@ def _history(book: FactBook, inputs: ReportInputs) -> Section:
                 *(TYPE_NAMES.get(a["crash_type"], a["crash_type"]) for a in analogs),
             )
         )
+        rows.append(("Source", "", *("source" if _analog_url(a) else "" for a in analogs)))
+        links = (
+            *(("",) * len(columns) for _ in rows[:-1]),
+            ("", "", *(_analog_url(a) for a in analogs)),
+        )
         blocks.append(
             Block(
                 "table",
@@ -2315,6 +2339,7 @@ def _history(book: FactBook, inputs: ReportInputs) -> Section:
                     tuple(columns),
                     tuple(rows),
                     (False, *([True] * (len(columns) - 1))),
+                    links,
                 ),
             )
         )
@@ -2671,15 +2696,18 @@ def _data(book: FactBook, inputs: ReportInputs) -> Section:
         )
         for s in inputs.series
     )
+    links = tuple((series_url(s.source, s.native_id or s.series_id),) for s in inputs.series)
     blocks.append(
         Block(
             "table",
             table=Table(
                 "data",
-                f"Every series the brief reads, as known on {date_text(inputs.day)}",
+                f"Every series the brief reads, as known on {date_text(inputs.day)} (each "
+                "series links to its page at the provider)",
                 ("series", "name", "source", "last observation", "age", "status", "terms"),
                 rows,
                 (False, False, False, False, True, False, False),
+                links,
             ),
         )
     )

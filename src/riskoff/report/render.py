@@ -166,6 +166,7 @@ def series_status(result: IndicatorSet, day: pd.Timestamp) -> tuple[SeriesStatus
                 last_date=last_date,
                 days_behind=(end - days) if days >= 0 else None,
                 stale_after_days=spec.stale_after_days,
+                native_id=spec.native_id,
             )
         )
     fresh = {s.series_id for s in out if not s.missing and not s.stale}
