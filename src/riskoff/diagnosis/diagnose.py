@@ -9,13 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskoff.diagnosis.classify import Verdict, classify, history_percentile, safe_haven_reading
+from riskoff.diagnosis.classify import Verdict, classify, safe_haven_reading
 from riskoff.diagnosis.features import EPICENTER_CLASSES, day_features, epicenter_shocks
 from riskoff.diagnosis.result import AssetMove, Diagnosis, DollarReading, EpicenterMove, Trigger
 from riskoff.diagnosis.rules import Rules, load_rules
 from riskoff.indicators import IndicatorSet, indicator_set
 from riskoff.indicators.basket import CLASS_LABELS, basket_proxies
-from riskoff.indicators.triggers import observed_dates
 from riskoff.vocabulary import CrashType, FundingState, SafeHavenVerdict
 
 # (column of the move, column of its z, label, unit, series) for the ranked triggers.
@@ -97,13 +96,47 @@ OBSERVED_FROM = {
 }
 
 
+def _tail(result: IndicatorSet, day: pd.Timestamp, n: int = 5) -> IndicatorSet:
+    """The indicator set's last ``n`` rows up to ``day`` (for one day's epicenters)."""
+    from dataclasses import replace
+
+    def cut(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.loc[:day].iloc[-n:]
+
+    return replace(result, table=cut(result.table), move_z=cut(result.move_z),
+                   day_z=cut(result.day_z))  # fmt: skip
+
+
+def _max_stale_rows(sid: str) -> int:
+    """Rows a value can be carried at the end of a point-in-time panel: its lag, or a week."""
+    from riskoff.catalog import load_catalog
+
+    spec = load_catalog().get(sid)
+    if spec is None:
+        return 0
+    if spec.frequency != "daily":
+        return int(spec.ffill_limit)
+    return min(int(spec.ffill_limit), math.ceil(spec.publication_lag_days * 5 / 7) + 1)
+
+
 def _observed_on(panel: pd.DataFrame, sid: str, day: pd.Timestamp) -> str:
-    """ISO observation date of ``sid``'s value on ``day`` ('' when none)."""
+    """ISO observation date of ``sid``'s value on ``day`` ('' when none).
+
+    The value carried forward at the end of a point-in-time panel was observed on the first
+    day of the final run of identical values (see ``triggers.stale_tail``).
+    """
     if sid not in panel:
         return ""
-    dates = observed_dates(panel[sid].loc[:day])
-    value = dates.iloc[-1] if len(dates) else None
-    return pd.Timestamp(value).date().isoformat() if value is not None and pd.notna(value) else ""
+    max_back = _max_stale_rows(sid)
+    end = int(panel.index.searchsorted(day, side="right"))
+    values = panel[sid].to_numpy(dtype=float)[max(0, end - 60) : end]
+    valid = np.flatnonzero(~np.isnan(values))
+    if not len(valid):
+        return ""
+    last = pos = valid[-1]
+    while pos > max(0, last - max_back) and values[pos - 1] == values[pos]:
+        pos -= 1
+    return panel.index[max(0, end - 60) + pos].date().isoformat()
 
 
 def _window_dates(panel: pd.DataFrame, sid: str, day: pd.Timestamp, window: int) -> tuple[str, str]:
@@ -168,14 +201,14 @@ def diagnose_from(
 
     rules = load_rules()
     window = result.window
-    feats = features if features is not None else day_features(result)
+    feats = features if features is not None else day_features(result, tail=250)
     row = result.table.loc[day]
     f = feats.loc[day]
     # The proxies in use on the day need only that day and the one before.
     recent = basket_proxies(result.panel.loc[:day].iloc[-2:])
     proxies = {k: str(v) for k, v in recent.loc[day].dropna().items()}
     move_z, day_z = result.move_z.loc[day], result.day_z.loc[day]
-    shocks, gaps = (frame.loc[day] for frame in epicenter_shocks(result))
+    shocks, gaps = (frame.loc[day] for frame in epicenter_shocks(_tail(result, day)))
     verdict = classify(feats, day, shocks, gaps, rules)
     history = result.table.loc[:day]
     date_text = day.date().isoformat()
@@ -187,7 +220,16 @@ def diagnose_from(
     observed = {k: _observed_on(result.panel, OBSERVED_FROM[k], day) or date_text
                 for k in REPORTED if k in OBSERVED_FROM}  # fmt: skip
     observed.update({k: date_text for k in REPORTED if k not in OBSERVED_FROM})
-    percentiles = {k: history_percentile(history[k], float(row[k])) for k in REPORTED}
+    # Share of each indicator's history at or below today's value (NaN when either is missing).
+    values = history[list(REPORTED)].to_numpy(dtype=float)
+    today = values[-1]
+    known = ~np.isnan(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = ((values <= today) & known).sum(axis=0) / known.sum(axis=0)
+    percentiles = {
+        k: float(v) if np.isfinite(today[i]) else math.nan
+        for i, (k, v) in enumerate(zip(REPORTED, shares, strict=True))
+    }
     move_pct = result.move_pct.loc[day]
     returns = []
     for c in result.move_pct.columns:

@@ -8,7 +8,7 @@ history's timeline. The features are computed vectorised over all days.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -122,19 +122,36 @@ def epicenter_shocks(result: IndicatorSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(shocks, index=index), pd.DataFrame(gaps, index=index)
 
 
-def day_features(result: IndicatorSet) -> pd.DataFrame:
+def day_features(result: IndicatorSet, tail: int | None = None) -> pd.DataFrame:
     """Compute every feature of ``FEATURES`` for every day of ``result``'s table.
 
     Parameters
     ----------
     result : IndicatorSet
         The indicator set (any span; row t uses rows up to t only).
+    tail : int, optional
+        Only the last ``tail`` rows (at least 120, so the 60-day drawdown and the window
+        shifts are complete); percentiles are still taken over the whole history. One day's
+        diagnosis uses this to stay fast.
 
     Returns
     -------
     DataFrame
-        One row per day of ``result.table``, one float column per feature.
+        One row per day of ``result.table`` (or of its tail), one float column per feature.
     """
+    pct_stress = expanding_percentile(result.table["stress_index"])
+    pct_turbulence = expanding_percentile(result.table["turbulence"])
+    if tail is not None:
+        n = max(int(tail), 120)
+        result = replace(
+            result,
+            table=result.table.iloc[-n:],
+            returns=result.returns.iloc[-n:],
+            move_pct=result.move_pct.iloc[-n:],
+            move_z=result.move_z.iloc[-n:],
+            day_z=result.day_z.iloc[-n:],
+        )
+        pct_stress, pct_turbulence = pct_stress.iloc[-n:], pct_turbulence.iloc[-n:]
     t, z = result.table, result.move_z
     nan = pd.Series(np.nan, index=t.index)
     col = z.get
@@ -149,10 +166,10 @@ def day_features(result: IndicatorSet) -> pd.DataFrame:
     peak = level.rolling(DRAWDOWN_DAYS, min_periods=1).max()
     out["equity_drawdown_pct"] = np.expm1(level - peak).where(out["equity_z"].notna()) * 100.0
     out["breadth"] = t["breadth"]
-    out["stress_pct"] = expanding_percentile(t["stress_index"])
+    out["stress_pct"] = pct_stress
     out["vix"] = t["vix_level"]
     out["vix_jump_z"] = t["vix_move_z"]
-    out["turbulence_pct"] = expanding_percentile(t["turbulence"])
+    out["turbulence_pct"] = pct_turbulence
     out["gold_z"] = col("gold", nan)
     out["treasuries_z"] = col("long_treasuries", nan)
     out["yen_z"] = col("yen", nan)

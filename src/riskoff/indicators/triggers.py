@@ -34,7 +34,10 @@ TRIGGER_SERIES = [
 MIN_HISTORY = 500  # business days of history before a z-score is given
 # Series published a day or more after their date: on the last rows of a point-in-time panel
 # their value is carried forward, so their window must end at the last observation.
-LAGGED = ("GOLD_LBMA_PM", "BAMLH0A0HYM2", "DCOILWTICO", "DGS10", "DGS30", "VIXCLS", "DTWEXBGS")
+# At most this many final rows of each can be carried forward on the as-of day: its
+# publication lag in business days plus one (a day whose value is not out yet).
+MAX_STALE_ROWS = {"GOLD_LBMA_PM": 2, "BAMLH0A0HYM2": 2, "DCOILWTICO": 2, "DGS10": 1,
+                  "DTWEXBGS": 6}  # fmt: skip
 # The daily dollar proxy: the dollar against the bundled currencies, weighted by the broad
 # index's trade weights (Federal Reserve, 2020: euro 19.0%, yen 6.3%, sterling 5.2%); the
 # Australian dollar stands in for the commodity and emerging-market currencies the basket
@@ -89,12 +92,13 @@ def _log_move(level: pd.Series, window: int) -> pd.Series:
         return np.log(ratio) * 100.0
 
 
-def stale_tail(level: pd.Series) -> pd.Series:
+def stale_tail(level: pd.Series, max_rows: int = 5) -> pd.Series:
     """Flag the last rows that only carry the series' last observation forward.
 
     On a point-in-time panel a series published with a lag ends with its last known value
-    repeated; those rows are not observations. (An exact repeat of a daily market price is
-    rare enough that the run of identical values at the end is taken as carried forward.)
+    repeated; those rows are not observations. The final run of identical values is taken as
+    carried forward, but never more than ``max_rows`` rows (the series' lag), so a rate that
+    genuinely stays unchanged for weeks is not mistaken for a stale one.
     """
     values = level.to_numpy(dtype=float)
     stale = np.zeros(len(values), dtype=bool)
@@ -103,31 +107,31 @@ def stale_tail(level: pd.Series) -> pd.Series:
         return pd.Series(stale, index=level.index)
     last = valid[-1]
     first_of_run = last
-    while first_of_run > 0 and values[first_of_run - 1] == values[last]:
+    while first_of_run > max(0, last - max_rows) and values[first_of_run - 1] == values[last]:
         first_of_run -= 1
     stale[first_of_run + 1 : last + 1] = True
     return pd.Series(stale, index=level.index)
 
 
-def observed_move(level: pd.Series, window: int, lagged: bool = True) -> pd.Series:
+def observed_move(level: pd.Series, window: int, max_rows: int = 2) -> pd.Series:
     """Log move in percent over ``window`` observations, ending at the latest observation.
 
-    For a lagged series the rows after its last observation carry the window that ends at that
-    observation (a 10-day move stays a 10-observation move), instead of a shorter one.
+    For a lagged series the rows after its last observation (at most ``max_rows``) carry the
+    window that ends at that observation (a 10-day move stays a 10-observation move).
     """
-    move = _log_move(level, window)
-    return _at_last_observation(move, level) if lagged else move
+    return _at_last_observation(_log_move(level, window), level, max_rows)
 
 
-def _at_last_observation(move: pd.Series, level: pd.Series) -> pd.Series:
+def _at_last_observation(move: pd.Series, level: pd.Series, max_rows: int) -> pd.Series:
     """On the carried-forward tail of ``level``, repeat the move that ends at its last value."""
-    stale = stale_tail(level)
+    stale = stale_tail(level, max_rows)
     return move.where(~stale).ffill().where(level.notna() & (stale | move.notna()))
 
 
-def observed_dates(level: pd.Series) -> pd.Series:
+def observed_dates(level: pd.Series, max_rows: int = 5) -> pd.Series:
     """The observation date behind each row's value (the row's own date, or the last real one)."""
-    dates = pd.Series(level.index, index=level.index).where(~stale_tail(level) & level.notna())
+    stale = stale_tail(level, max_rows)
+    dates = pd.Series(level.index, index=level.index).where(~stale & level.notna())
     return dates.ffill().where(level.notna())
 
 
@@ -163,7 +167,7 @@ def broad_dollar(panel: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """
     broad = _first(panel, "DTWEXBGS")
     proxy = dollar_proxy_returns(panel)
-    stale = stale_tail(broad)
+    stale = stale_tail(broad, MAX_STALE_ROWS["DTWEXBGS"])
     log_level = np.log(broad.where(~stale))
     extension = proxy.where(stale).fillna(0.0).cumsum().where(stale)
     last_known = log_level.ffill()
@@ -223,7 +227,7 @@ def trigger_indicators(panel: pd.DataFrame, window: int = 10) -> pd.DataFrame:
     dollar_etf = _first(panel, "UUP")
     usdjpy = _first(panel, "USDJPY")
     for name, level in (("oil", oil), ("gold", gold)):
-        out[f"{name}_move_pct"] = observed_move(level, window)
+        out[f"{name}_move_pct"] = observed_move(level, window, MAX_STALE_ROWS["GOLD_LBMA_PM"])
         out[f"{name}_move_z"] = expanding_zscore(out[f"{name}_move_pct"])
     # The dollar is the broad trade-weighted index (its last days from the currency proxy);
     # UUP, a euro-heavy DXY tracker, only before the broad index starts.
@@ -245,11 +249,15 @@ def trigger_indicators(panel: pd.DataFrame, window: int = 10) -> pd.DataFrame:
     out["yen_move_pct"] = -_log_move(usdjpy, window)
     out["yen_move_z"] = expanding_zscore(out["yen_move_pct"])
     y10 = _first(panel, "DGS10")
-    out["yield_10y_move_bp"] = _at_last_observation((y10 - y10.shift(window)) * 100.0, y10)
+    out["yield_10y_move_bp"] = _at_last_observation(
+        (y10 - y10.shift(window)) * 100.0, y10, MAX_STALE_ROWS["DGS10"]
+    )
     out["yield_10y_move_z"] = expanding_zscore(out["yield_10y_move_bp"])
     hy = _first(panel, "BAMLH0A0HYM2")
     out["hy_oas_pct"] = hy
-    out["hy_oas_move_bp"] = _at_last_observation((hy - hy.shift(window)) * 100.0, hy)
+    out["hy_oas_move_bp"] = _at_last_observation(
+        (hy - hy.shift(window)) * 100.0, hy, MAX_STALE_ROWS["BAMLH0A0HYM2"]
+    )
     vix = _first(panel, "VIXCLS")
     out["vix_level"] = vix
     out["vix_move_pts"] = vix - vix.shift(window)
