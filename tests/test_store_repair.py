@@ -211,7 +211,7 @@ def test_rebuild_restores_everything_imported_and_fetched(
     _simulated_update(Store(private_store.path))
     before = contents(private_store.path)
     assert len(before["rows"]) == 3 + 1 + 3 + 2
-    assert len(list((private_store.path.parent / "riskoff-backup").glob("txn-*.parquet"))) == 3
+    assert len(list((private_store.path.parent / "riskoff-backup").glob("op-*.parquet"))) == 3
 
     _garbage(private_store.path)
     code, message = cli("store", "info")
@@ -317,7 +317,7 @@ def test_undo_takes_back_exactly_the_last_import(private_store: Store, tmp_path:
     code, out = cli("store", "undo")
     assert code == 0 and "nothing to undo" in out
     # The backup follows: no file is left for the undone writes, so a rebuild cannot revive them.
-    assert list((private_store.path.parent / "riskoff-backup").glob("txn-*")) == []
+    assert list((private_store.path.parent / "riskoff-backup").glob("op-*")) == []
 
 
 def test_undo_takes_back_a_whole_update(private_store: Store) -> None:
@@ -329,6 +329,39 @@ def test_undo_takes_back_a_whole_update(private_store: Store) -> None:
     code, out = cli("store", "undo")
     assert code == 0 and "DGS2 1" in out and "DGS30 1" in out
     assert contents(private_store.path) == before
+
+
+def test_one_backup_file_per_command(private_store: Store) -> None:
+    store = Store(private_store.path)
+    for sid in ("DGS2", "DGS30", "DGS10"):
+        day = store.series_values(sid).index.max() + pd.offsets.BDay(1)
+        store.write(sid, pd.DataFrame({"date": [day], "value": [4.0]}), source="fred")
+    files = list(store.backup_dir.glob("op-*.parquet"))
+    assert len(files) == 1
+    import pyarrow.parquet as pq
+
+    assert sorted(set(pq.read_table(files[0]).column("series_id").to_pylist())) == [
+        "DGS10",
+        "DGS2",
+        "DGS30",
+    ]
+
+
+def test_files_left_by_a_killed_writer_are_settled(private_store: Store, tmp_path: Path) -> None:
+    path = csv(tmp_path, "date,value\n2024-01-02,2.0\n")
+    assert cli("store", "import", str(path), "--series", "MINE", "--name", "m")[0] == 0
+    folder = private_store.path.parent / "riskoff-backup"
+    (kept,) = folder.glob("op-*.parquet")
+    # Killed before its commit: a staged file of a transaction the journal does not know.
+    stale = folder / "op-000000099.parquet.99.new"
+    shutil.copy(kept, stale)
+    # Killed during an undo that did not commit: the step is still in the journal.
+    hidden = kept.with_name(kept.name + ".gone")
+    os.replace(kept, hidden)
+    other = csv(tmp_path, "date,value\n2024-01-02,3.0\n", "other.csv")
+    assert cli("store", "import", str(other), "--series", "MINE2", "--name", "m")[0] == 0
+    assert not stale.exists() and not hidden.exists() and kept.exists()
+    assert len(list(folder.glob("op-*.parquet"))) == 2
 
 
 # -- 4. writers wait for each other, readers never fail ---------------------------------------

@@ -1,12 +1,13 @@
-"""The store's backup: one Parquet file per journaled write, and the rebuild that reads them.
+"""The store's backup: one Parquet file per command that wrote, and the rebuild that reads them.
 
 Everything that did not come from the bundled snapshot (imported rows, fetched rows and their
-revisions, with ``first_seen``; the user's own series definitions) is written, in the same
-transaction as the store, to ``<store>-backup/txn-NNNNNNNNN.parquet``. A file is staged as
-``.new`` before the store commits and published after; ``undo`` hides a file as ``.gone`` before
-it commits and deletes it after. A process killed in between leaves a staged or hidden file that
-the next writer settles against the journal, so the backup never holds rows the store lost or
-rows that were undone.
+revisions, with ``first_seen``; the user's own series definitions) is written, in step with the
+store, to ``<store>-backup/op-NNNNNNNNN.parquet``: one file per undo step (an import, a whole
+update), named after its first transaction and rewritten as the step's later transactions land.
+A new version is staged as ``.<txn>.new`` before the store commits and published after; ``undo``
+hides the step's file as ``.gone`` before it commits and deletes it after. A process killed in
+between leaves a staged or hidden file that the next writer settles against the journal, so the
+backup never holds rows the store lost or rows that were undone.
 
 ``riskoff store rebuild`` moves a damaged store aside, re-seeds the bundled history and replays
 every backup file; ``riskoff store backup`` / ``restore`` write and read one portable file.
@@ -56,16 +57,25 @@ class RestoreResult:
     defined: tuple[str, ...]
 
 
-def _file(store: Store, txn: int) -> Path:
-    return store.backup_dir / f"txn-{txn:09d}.parquet"
+def _step_file(store: Store, first_txn: int) -> Path:
+    return store.backup_dir / f"op-{first_txn:09d}.parquet"
 
 
-def _txn_of(path: Path) -> int | None:
+def _first_txn(path: Path) -> int | None:
     stem = path.name.split(".", 1)[0]
     try:
-        return int(stem.removeprefix("txn-"))
+        return int(stem.removeprefix("op-"))
     except ValueError:
         return None
+
+
+def _final(path: Path) -> Path:
+    """``op-N.parquet`` for a staged ``op-N.parquet.T.new`` or a hidden ``op-N.parquet.gone``."""
+    return path.with_name(path.name.split(".parquet", 1)[0] + ".parquet")
+
+
+def _in(txns: list[int]) -> str:
+    return "(" + ",".join(str(int(t)) for t in txns) + ")"
 
 
 def _write_parquet(table: pa.Table, meta: dict[str, Any], target: Path) -> None:
@@ -80,26 +90,43 @@ def _specs(con: duckdb.DuckDBPyConnection, where: str, params: list[Any]) -> lis
     return [dict(zip(_SPEC_FIELDS, r, strict=True)) for r in rows]
 
 
-# -- the per-write files ----------------------------------------------------------------------
+# -- the per-step files ----------------------------------------------------------------------
 def stage(
     store: Store, con: duckdb.DuckDBPyConnection, txn: int, operation: str, label: str
 ) -> Path | None:
-    """Journal transaction ``txn`` and write its backup file as ``.new``, before the commit.
+    """Journal transaction ``txn`` and stage its step's backup file, before the commit.
 
-    Returns None (and journals nothing) when the transaction stored nothing.
+    The file holds every transaction of the undo step ``operation`` so far. Returns None (and
+    journals nothing) when the transaction stored nothing.
     """
-    rows = con.sql(f"{_ROWS} WHERE txn = {int(txn)} ORDER BY series_id, date, first_seen")
-    table = rows.to_arrow_table()
-    specs = _specs(con, "WHERE txn = ?", [txn])
-    if table.num_rows == 0 and not specs:
+    stored = con.execute(
+        "SELECT (SELECT count(*) FROM observations WHERE txn = ?) "
+        "+ (SELECT count(*) FROM user_series WHERE txn = ?)",
+        [txn, txn],
+    ).fetchall()[0][0]
+    if not stored:
         return None
     at = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     con.execute("INSERT INTO journal VALUES (?, ?, ?, ?)", [txn, operation, label, at])
-    meta = {"format": FORMAT, "txn": txn, "operation": operation, "label": label, "at": at}
-    staged = _file(store, txn).with_name(_file(store, txn).name + ".new")
+    entries = con.execute(
+        "SELECT txn, operation, label, written_at FROM journal WHERE operation = ? ORDER BY txn",
+        [operation],
+    ).fetchall()
+    txns = [int(e[0]) for e in entries]
+    table = con.sql(
+        f"{_ROWS} WHERE txn IN {_in(txns)} ORDER BY txn, series_id, date, first_seen"
+    ).to_arrow_table()
+    journal = [dict(zip(("txn", "operation", "label", "at"), e, strict=True)) for e in entries]
+    meta = {
+        "format": FORMAT,
+        "journal": journal,
+        "series": _specs(con, f"WHERE txn IN {_in(txns)}", []),
+    }
+    final = _step_file(store, txns[0])
+    staged = final.with_name(f"{final.name}.{txn}.new")
     try:
         store.backup_dir.mkdir(parents=True, exist_ok=True)
-        _write_parquet(table, meta | {"series": specs}, staged)
+        _write_parquet(table, meta, staged)
     except OSError as exc:
         staged.unlink(missing_ok=True)
         raise StoreError(
@@ -111,25 +138,23 @@ def stage(
 
 def publish(staged: Path) -> None:
     """Give a staged file its final name once the store has committed."""
-    os.replace(staged, staged.with_suffix(""))
+    os.replace(staged, _final(staged))
 
 
 def hide(store: Store, txns: list[int]) -> list[Path]:
-    """Rename the backup files of ``txns`` to ``.gone`` before an undo commits."""
-    hidden = []
-    for txn in txns:
-        path = _file(store, txn)
-        if path.exists():
-            gone = path.with_name(path.name + ".gone")
-            os.replace(path, gone)
-            hidden.append(gone)
-    return hidden
+    """Rename the backup file of the undo step made of ``txns`` to ``.gone`` before undoing it."""
+    path = _step_file(store, min(txns))
+    if not path.exists():
+        return []
+    gone = path.with_name(path.name + ".gone")
+    os.replace(path, gone)
+    return [gone]
 
 
 def unhide(hidden: list[Path]) -> None:
     """Put hidden files back after an undo that did not commit."""
     for path in hidden:
-        os.replace(path, path.with_suffix(""))
+        os.replace(path, _final(path))
 
 
 def drop(hidden: list[Path]) -> None:
@@ -143,13 +168,20 @@ def reconcile(store: Store, con: duckdb.DuckDBPyConnection) -> None:
     folder = store.backup_dir
     if not folder.is_dir():
         return
-    pending = [*folder.glob("txn-*.parquet.new"), *folder.glob("txn-*.parquet.gone")]
+    pending = [*folder.glob("op-*.parquet.*.new"), *folder.glob("op-*.parquet.gone")]
     if not pending:
         return
     known = {int(r[0]) for r in con.execute("SELECT txn FROM journal").fetchall()}
     for path in pending:
-        if _txn_of(path) in known:
-            os.replace(path, path.with_suffix(""))
+        # A staged file counts once its own transaction committed; a hidden one while its step
+        # is still in the journal (the undo did not commit).
+        if path.name.endswith(".new"):
+            committed = path.name.rsplit(".", 2)[-2]
+            keep = committed.isdigit() and int(committed) in known
+        else:
+            keep = _first_txn(path) in known
+        if keep:
+            os.replace(path, _final(path))
         else:
             path.unlink(missing_ok=True)
 
@@ -157,9 +189,9 @@ def reconcile(store: Store, con: duckdb.DuckDBPyConnection) -> None:
 def write_legacy(store: Store, con: duckdb.DuckDBPyConnection, txn: int) -> None:
     """Back up the rows a store held before it had a journal (not undoable)."""
     table = con.sql(f"{_ROWS} WHERE txn = {int(txn)} ORDER BY series_id, date").to_arrow_table()
-    meta = {"format": FORMAT, "txn": txn, "operation": None, "label": "rows stored earlier"}
+    meta = {"format": FORMAT, "journal": [], "series": _specs(con, "WHERE txn = ?", [txn])}
     store.backup_dir.mkdir(parents=True, exist_ok=True)
-    _write_parquet(table, meta | {"series": _specs(con, "WHERE txn = ?", [txn])}, _file(store, txn))
+    _write_parquet(table, meta, _step_file(store, txn))
 
 
 def _read(path: Path) -> tuple[pa.Table, dict[str, Any]]:
@@ -184,7 +216,7 @@ def rebuild(store: Store) -> RebuildResult:
     RebuildResult
         Where the old file went (None when there was none) and what was restored.
     """
-    files = sorted(p for p in store.backup_dir.glob("txn-*.parquet") if _txn_of(p) is not None)
+    files = sorted(p for p in store.backup_dir.glob("op-*.parquet") if _first_txn(p) is not None)
     parts = [(p, *_read(p)) for p in files]
     with store._write_lock():
         moved = _move_aside(store.path)
@@ -207,10 +239,10 @@ def rebuild(store: Store) -> RebuildResult:
                     con.execute(
                         "INSERT OR REPLACE INTO user_series VALUES (?, ?, ?, ?, ?, ?)", values
                     )
-                if meta.get("operation"):
+                for entry in meta.get("journal", []):
                     con.execute(
                         "INSERT INTO journal VALUES (?, ?, ?, ?)",
-                        [meta["txn"], meta["operation"], meta["label"], meta["at"]],
+                        [entry["txn"], entry["operation"], entry["label"], entry["at"]],
                     )
             con.execute("COMMIT")
             bundled = con.execute("SELECT count(*) FROM observations WHERE txn IS NULL").fetchall()

@@ -7,9 +7,10 @@ way, and a changed value for a known date is a revision, first seen when it was 
 
 Every write (an import, one series of an update) takes a file lock and runs in one transaction,
 so a killed process leaves the store as it was. Each transaction is numbered (``txn``) and
-journaled; the rows it added are also written to a Parquet file in the backup folder beside the
-store (see :mod:`riskoff.backup`), so ``riskoff store undo`` can take back the last command and
-``riskoff store rebuild`` can restore everything that did not come from the bundled snapshot.
+journaled; the rows it added are also written to the Parquet file of its undo step in the
+backup folder beside the store (see :mod:`riskoff.backup`), so ``riskoff store undo`` can take
+back the last command and ``riskoff store rebuild`` can restore everything that did not come
+from the bundled snapshot.
 
 DuckDB lets one process write a file while no other process has it open; readers and writers
 therefore retry for a bounded time (``RISKOFF_LOCK_TIMEOUT``) instead of failing at once.
@@ -180,7 +181,7 @@ class Store:
 
     @property
     def backup_dir(self) -> Path:
-        """The folder beside the store holding one Parquet file per journaled write."""
+        """The folder beside the store holding one Parquet file per undo step (command)."""
         return self.path.with_name(self.path.stem + "-backup")
 
     # -- errors ------------------------------------------------------------------------------

@@ -216,7 +216,7 @@ def store_info() -> None:
             "with --name and a valid --frequency / --asset-class[/yellow]",
             soft_wrap=True,
         )
-    files = len(list(store.backup_dir.glob("txn-*.parquet"))) if store.backup_dir.is_dir() else 0
+    files = len(list(store.backup_dir.glob("op-*.parquet"))) if store.backup_dir.is_dir() else 0
     console.print(f"backup: {store.backup_dir} ({files} file(s))", soft_wrap=True)
 
 
