@@ -279,7 +279,8 @@ def test_html_is_self_contained(built: dict[str, Built]) -> None:
     assert not re.search(r"""src\s*=\s*["']?(https?:)?//""", html)
     assert "<link" not in html and "@import" not in html
     anchors = re.findall(r"""<a href="(https://[^"]+)" rel="noopener">""", html)
-    assert "https://fred.stlouisfed.org/series/SOFR" in anchors
+    assert "https://fred.stlouisfed.org/series/DGS10" in anchors
+    assert "https://www.newyorkfed.org/markets/reference-rates/sofr" in anchors
     assert any("bis.org" in a or "federalreserve.gov" in a for a in anchors)
     assert html.count('id="plotly-gz"') == 1
     assert "@media print" in html

@@ -47,7 +47,8 @@ def browser() -> Any:
 def brief(seeded_home: Path) -> Any:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("RISKOFF_HOME", str(seeded_home))
-        return riskoff.report("2026-02-05")
+        claims = Path(__file__).resolve().parents[1] / "docs/examples/claims-2026-02.toml"
+        return riskoff.report("2026-02-05", claims=claims, compare=("2020-03-12", "2021-05-19"))
 
 
 def _open(browser: Any, path: Path, media: str = "screen") -> tuple[Any, list[str], list[str]]:

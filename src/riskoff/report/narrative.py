@@ -172,6 +172,7 @@ _FORMATS: dict[str, Any] = {
     "bp level": lambda v: f"{v:.0f} bp",
     "z": lambda v: f"{v:+.1f}",
     "z abs": lambda v: f"{abs(v):.0f}",
+    "z abs 1": lambda v: f"{abs(v):.1f}",
     "USD bn": lambda v: f"{v:,.0f} USD bn",
     "USD bn change": lambda v: f"{v:+,.0f} USD bn",
     "USD bn a month": lambda v: f"{abs(v):,.0f} USD bn a month",
@@ -706,6 +707,10 @@ class FactBook:
         for t in inputs.diagnosis.triggers:
             when = getattr(t, "observed", "") or ""
             z_column = t.name[: -len("_pct")] + "_z" if t.name.endswith("_pct") else ""
+            if t.name == "dollar_move_pct" and inputs.diagnosis.dollar is not None:
+                # The broad dollar's window ends where its reading does (the daily currency
+                # proxy extends the weekly index to the day).
+                when = inputs.diagnosis.dollar.end or when
             for column in (t.name, z_column, t.name.replace("_bp", "_z")):
                 if column and when:
                     self._trigger_dates[column] = when
@@ -1135,6 +1140,9 @@ def _verdict(book: FactBook, inputs: ReportInputs) -> Section:
         )
     else:
         body.append(S(phrase("measures", "no_runner_up")))
+    # The alternatives are said after the numbers that support the verdict.
+    alternatives = body[-2:]
+    del body[-2:]
     worst = _worst_falls(d)
     window = book.d("window", "business days")
     if worst:
@@ -1185,8 +1193,8 @@ def _verdict(book: FactBook, inputs: ReportInputs) -> Section:
     blocks = [
         Block("lead", tuple(lead)),
         Block("keys", keys=tuple(_key_numbers(book, d))),
-        Block("paragraph", tuple(body[1:])),
-        Block("paragraph", (body[0], *checks)),
+        Block("paragraph", tuple(body)),
+        Block("paragraph", (*alternatives, *checks)),
     ]
     stale = [st.series_id for st in inputs.series if st.stale]
     if stale:
@@ -1471,7 +1479,9 @@ def _triggers(book: FactBook, inputs: ReportInputs) -> Section:
                 book.d(f"triggers.{t.name}.move", TRIGGER_UNITS.get(t.unit, "%")),
                 book.d(f"triggers.{t.name}.z", "z"),
                 _reading(t.z),
-                t.series,
+                d.dollar.series
+                if t.name == "dollar_move_pct" and d.dollar is not None
+                else t.series,
             )
             for t in d.triggers
         )
@@ -2129,11 +2139,13 @@ def _havens(book: FactBook, d: Diagnosis) -> list[Sentence]:
     dash = " The dollar rose while havens fell: a dash for cash." if d.dash_for_cash else ""
     out.append(S(overall + " ({detail})." + dash, {"detail": "; ".join(detail)}))
     if d.safe_haven_failure is not None and d.safe_haven_failure != 0.0:
+        shf = d.safe_haven_failure
         out.append(
             S(
-                "Safe-haven failure score {shf} (above zero: havens fell with equities; below: "
-                "they rallied).",
-                shf=book.d("safe_haven_failure", "index change"),
+                "On average, gold, long Treasuries and the yen {verb} by {shf} standard "
+                "deviations of their usual move while equities fell.",
+                {"verb": "fell" if shf > 0 else "rose"},
+                shf=book.d("safe_haven_failure", "z abs 1"),
             )
         )
     return out

@@ -403,7 +403,11 @@ def _block_text(block: Block, report: Report, width: int) -> list[str]:
             )
         return [*lines, ""]
     if block.kind == "keys":
-        lines = [f"  {k.label}: {k.value.text} ({k.detail.text})" for k in block.keys]
+        lines = [
+            f"  {k.label}: {k.value.text} ({k.detail.text}"
+            + (f"; {k.value.note})" if k.value.note else ")")
+            for k in block.keys
+        ]
         return [*lines, ""]
     if block.kind == "table" and block.table is not None:
         return [block.table.caption + ":", *_table_text(block.table, width), ""]
