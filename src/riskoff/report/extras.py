@@ -456,7 +456,7 @@ def change_section(book: FactBook, inputs: ReportInputs) -> Section | None:
 
     d = inputs.diagnosis
     rules = load_rules()
-    row = day_features(inputs.result).loc[inputs.day]
+    row = day_features(inputs.result, tail=250).loc[inputs.day]
     verdict = CrashType(str(d.crash_type))
     others = sorted(
         (

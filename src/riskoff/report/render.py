@@ -245,8 +245,19 @@ def _drop_missing_charts(section: Section, charts: dict[str, Chart]) -> Section:
 def _environment() -> Any:
     import jinja2
 
+    from riskoff.config import riskoff_home
+
+    # Compiled templates are kept in $RISKOFF_HOME/cache (compiling costs ~0.15 s a run);
+    # an unwritable folder only costs that time.
+    folder = riskoff_home() / "cache" / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        bytecode: jinja2.BytecodeCache | None = jinja2.FileSystemBytecodeCache(str(folder))
+    except OSError:
+        bytecode = None
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("riskoff.report", "templates"),
+        bytecode_cache=bytecode,
         autoescape=jinja2.select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
