@@ -21,11 +21,30 @@ def _num(value: float | None, fmt: str = "{:+.1f}") -> str:
 def print_diagnosis(d: Diagnosis, console: Console) -> None:
     """Print a diagnosis as a short readable summary."""
     console.print(f"[bold]{d.headline}[/bold]")
-    epicenter = f", epicenter [bold]{d.epicenter}[/bold]" if d.epicenter else ""
-    console.print(
-        f"type [bold]{d.crash_type}[/bold]{epicenter}; confidence {d.confidence:.2f}; "
-        f"runner-up {d.runner_up}; severity {d.severity}"
+    runner = (
+        f"runner-up {d.runner_up} (score {d.runner_up_score:.2f} against "
+        f"{d.scores.get(d.crash_type, math.nan):.2f})"
+        if d.runner_up is not None and d.runner_up_score is not None
+        else "no close runner-up"
     )
+    console.print(
+        f"type [bold]{d.crash_type}[/bold]; confidence {d.confidence:.2f}; {runner}; "
+        f"severity {d.severity} (market {d.market_severity})"
+    )
+    for e in d.epicenters:
+        console.print(
+            f"epicenter [bold]{e.epicenter}[/bold]: {e.label} ({e.series}) {_num(e.move_pct)}% "
+            f"from {e.start} to {e.end} ({_num(e.move_z)} sigma), {_num(e.day_pct)}% on the day "
+            f"({_num(e.day_z)} sigma); {e.severity}",
+            highlight=False,
+        )
+    if d.dollar is not None:
+        x = d.dollar
+        console.print(
+            f"US dollar ({x.series}): {_num(x.move_pct)}% from {x.start} to {x.end} "
+            f"({_num(x.z)} sigma){'; bid' if x.bid else ''}",
+            highlight=False,
+        )
     console.print(f"safe havens: {d.safe_haven_text or d.safe_haven_verdict}")
     console.print("[bold]Evidence[/bold]")
     for e in d.evidence:
@@ -53,7 +72,8 @@ def print_diagnosis(d: Diagnosis, console: Console) -> None:
         f"{_num(ind.get('sofr_iorb_bp'), '{:+.0f}')} bp, EFFR - IORB "
         f"{_num(ind.get('effr_iorb_bp'), '{:+.0f}')} bp, reserves "
         f"{_num(ind.get('reserves_usd_bn'), '{:,.0f}')} USD bn, net liquidity "
-        f"{_num(ind.get('net_liquidity_usd_bn'), '{:,.0f}')} USD bn; state {d.funding_state}"
+        f"{_num(ind.get('net_liquidity_usd_bn'), '{:,.0f}')} USD bn; state {d.funding_state}, "
+        f"{d.funding_direction} (SOFR fixing of {d.observed.get('sofr_iorb_bp', d.date)})"
     )
     if d.analogs:
         console.print("[bold]Closest labelled episodes[/bold] (only episodes over by then)")

@@ -290,7 +290,10 @@ def diagnose_from(
         result.panel, "DTWEXBGS" if dollar_series.startswith("DTWEX") else "UUP", day, window
     )
     if dollar_series == "DTWEXBGS+FX proxy":
-        dend = date_text  # the proxy carries the index to the day itself
+        # The proxy carries the index to the day itself: the window is the last rows.
+        pos = int(result.panel.index.searchsorted(day))
+        dstart = result.panel.index[max(0, pos - window)].date().isoformat()
+        dend = date_text
     dollar = DollarReading(
         move_pct=float(row["dollar_move_pct"]), z=dollar_z, series=dollar_series,
         start=dstart, end=dend, bid=dollar_bid,

@@ -137,6 +137,33 @@ class Scorecard:
             np.array([c.margin for c in dev]), np.array([c.hit for c in dev], dtype=float)
         )
 
+    def _history_markdown(self) -> list[str]:
+        h = self.history
+        if not h:
+            return []
+        types = sorted({t for row in h["share_by_decade"].values() for t in row})
+        lines = [
+            "",
+            f"Every business day {h['span'][0]} to {h['span'][1]} ({h['days']} days; one panel "
+            "of everything in the store, lagged series read with values dated up to each row):",
+            "",
+            "| decade | " + " | ".join(types) + " |",
+            "|---" * (len(types) + 1) + "|",
+        ]
+        for decade, row in h["share_by_decade"].items():
+            lines.append(
+                f"| {decade} | " + " | ".join(f"{row.get(t, 0):.1%}" for t in types) + " |"
+            )
+        pa = h["peak_agreement"]
+        lines += [
+            "",
+            f"Day-to-day flip rate {h['flip_rate']:.1%}; the agreed type (and epicenter) within "
+            f"+-3 business days of the peak for {pa['agree_within_3_days']} of {pa['episodes']} "
+            f"episodes; liquidity crunch on {h['liquidity_crunch_share']:.2%} of days; "
+            f"cross-market types in 2017 on {h['cross_market_share_2017']:.1%} of days.",
+        ]
+        return lines
+
     def misses(self) -> list[Case]:
         """Cases the classifier got wrong."""
         return [c for c in self.cases if not c.hit]
