@@ -159,3 +159,16 @@ def test_as_of_latest_knows_everything(seeded_home: object) -> None:
     )
     assert res.returncode == 0, res.stderr
     assert "2026-08-14" in res.stdout and "2026-08-17" not in res.stdout
+
+
+def test_damaged_store_is_one_line_in_the_analysis_commands(
+    seeded_home: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    shutil.copy(seeded_home / "riskoff.duckdb", tmp_path / "riskoff.duckdb")
+    with (tmp_path / "riskoff.duckdb").open("r+b") as handle:
+        handle.seek(4096)
+        handle.write(b"garbage" * 2000)
+    for command in (["diagnose"], ["report", "--format", "text"], ["indicators"], ["latest"]):
+        _one_line_error(_riskoff(tmp_path, *command), "damaged", "riskoff store rebuild")

@@ -9,6 +9,7 @@ functions of frames.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -69,7 +70,7 @@ class ResolvedDay:
 _MEMO: dict[tuple[str, str, str], Any] = {}
 
 
-def _memo(store: Store, what: str, compute: Any) -> Any:
+def _memo(store: Store, what: str, compute: Callable[[], Any]) -> Any:
     key = (str(store.path), store.version(), what)
     if key not in _MEMO:
         if len(_MEMO) > 8:
