@@ -117,3 +117,16 @@ def test_verify_command(seeded_home: Path) -> None:
     assert out.exit_code == 0, out.output
     assert "contradicted" in out.output and "supported" in out.output
     assert pd.Timestamp("2026-02-05").date().isoformat() in out.output
+
+
+def test_a_brief_with_the_builtin_claims_has_one_value_per_quantity(readings: Readings) -> None:
+    from riskoff.report.render import report_from
+
+    report = report_from(
+        readings.result, readings.diagnosis, readings.day, claims=builtin_claims(), charts=False
+    )
+    assert report.conflicts == ()
+    mag7 = report.facts.get(f"table.mag7_move_pct@{readings.day.date().isoformat()}")
+    assert mag7 is not None  # read by the claims and by the triggers: the same simple return
+    section = report.section("claims")
+    assert section.blocks and "claims checked" in section.blocks[0].text

@@ -40,12 +40,14 @@ from riskoff.errors import RiskoffError
 from riskoff.indicators import IndicatorSet
 from riskoff.indicators.crossasset import window_span
 from riskoff.report.facts import (
+    LOG_PERCENT,
     Fact,
     Observations,
     column_max,
     level,
     peak_move,
     series_move,
+    simple_percent,
     years_since,
 )
 
@@ -234,6 +236,8 @@ class Readings(Mapping[str, Any]):
         if name == "funding_state" or isinstance(raw, str):
             return Fact(name, str(raw), "text", obs.column_date(name), series=name)
         value = float(raw)
+        if name in LOG_PERCENT and math.isfinite(value):
+            value = simple_percent(value)  # shown and judged as the move between the closes
         return Fact(
             name,
             value if math.isfinite(value) else None,
@@ -328,7 +332,7 @@ def parse_claims(text: str, origin: str = "claims") -> ClaimSet:
     return ClaimSet(str(doc.get("title", "")), str(doc.get("source", "")), tuple(claims))
 
 
-def load_claims(path: Path) -> ClaimSet:
+def load_claims(path: str | Path) -> ClaimSet:
     """Read a claims file.
 
     Raises
@@ -336,6 +340,7 @@ def load_claims(path: Path) -> ClaimSet:
     ClaimError
         If the file is missing or malformed.
     """
+    path = Path(path)
     if not path.exists():
         raise ClaimError(f"{path}: no such claims file")
     return parse_claims(path.read_text(encoding="utf-8"), str(path))

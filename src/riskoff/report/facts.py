@@ -26,12 +26,14 @@ import pandas as pd
 
 __all__ = [
     "COLUMN_SERIES",
+    "LOG_PERCENT",
     "Fact",
     "FactConflictError",
     "FactTable",
     "Observations",
     "peak_move",
     "series_move",
+    "simple_percent",
     "years_since",
 ]
 
@@ -176,6 +178,27 @@ def _same(a: Fact, b: Fact) -> bool:
             return True
         return math.isclose(a.value, b.value, rel_tol=1e-9, abs_tol=1e-12)
     return a.value == b.value
+
+
+# Indicator columns holding log moves in percent (kept so for their z-scores): the brief shows
+# them as simple returns, the move between the two closes.
+LOG_PERCENT = frozenset(
+    {
+        "oil_move_pct",
+        "gold_move_pct",
+        "dollar_move_pct",
+        "yen_move_pct",
+        "mag7_move_pct",
+        "equal_weight_move_pct",
+        "mag7_vs_equal_weight_pct",
+        "mag7_vs_equal_weight_1y_pct",
+    }
+)
+
+
+def simple_percent(log_percent: float) -> float:
+    """A log move in percent as the simple return in percent (``-52.7`` log is ``-41.0``)."""
+    return float(np.expm1(log_percent / 100.0) * 100.0)
 
 
 # -- observation dates ---------------------------------------------------------------------------

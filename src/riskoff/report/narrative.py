@@ -31,8 +31,14 @@ from riskoff.indicators.funding import (
     RESERVE_DRAIN_USD_BN,
     STATE_THRESHOLDS_BP,
 )
+from riskoff.report.facts import (
+    LOG_PERCENT,
+    FactConflictError,
+    FactTable,
+    Observations,
+    simple_percent,
+)
 from riskoff.report.facts import Fact as TableFact
-from riskoff.report.facts import FactConflictError, FactTable, Observations
 from riskoff.report.links import episode_url, series_url
 from riskoff.report.phrases import phrase, regime_on
 
@@ -627,27 +633,6 @@ def resolve(source: str, inputs: ReportInputs) -> float | str | None:
     if (kind == "sectors" or (kind == "table" and column in LOG_PERCENT)) and _finite(value):
         return simple_percent(float(value))
     return _plain(value)
-
-
-# Indicator columns holding log moves in percent (kept so for their z-scores): the brief shows
-# them as simple returns, the move between the two closes.
-LOG_PERCENT = frozenset(
-    {
-        "oil_move_pct",
-        "gold_move_pct",
-        "dollar_move_pct",
-        "yen_move_pct",
-        "mag7_move_pct",
-        "equal_weight_move_pct",
-        "mag7_vs_equal_weight_pct",
-        "mag7_vs_equal_weight_1y_pct",
-    }
-)
-
-
-def simple_percent(log_percent: float) -> float:
-    """A log move in percent as the simple return in percent (``-52.7`` log is ``-41.0``)."""
-    return float(np.expm1(log_percent / 100.0) * 100.0)
 
 
 def _log_percent(parts: Sequence[str]) -> bool:
