@@ -88,3 +88,13 @@ def test_links() -> None:
         "https://www.bis.org/publ/arpdf/ar2009e2.htm"
     )
     assert episode_url("no address") == ""
+
+
+def test_every_type_and_state_has_its_sentence() -> None:
+    from riskoff.vocabulary import CrashType, FundingState
+
+    for t in CrashType:
+        assert "{date}" in phrase("verdicts", str(t))
+        assert phrase("notes", str(t))
+    for state in FundingState:
+        assert "{date}" in phrase("funding", str(state))

@@ -1072,23 +1072,6 @@ def _wrap(
 
 
 # -- 1. verdict -----------------------------------------------------------------------------------
-VERDICTS = {
-    "calm": "On {date}, no meaningful sell-off was under way.",
-    "liquidity_crunch": "On {date}, markets were in {article} {severity}liquidity crunch: the "
-    "selling was indiscriminate and safe havens fell too.",
-    "flight_to_safety": "On {date}, {article} {severity}flight to safety was under way: risk "
-    "assets fell while safe havens rose.",
-    "rate_shock": "On {date}, {article} {severity}rate shock was under way: bonds and equities "
-    "fell together as yields rose.",
-    "concentrated": "On {date}, the selling was concentrated in {epicenter}: {article} "
-    "{severity}sell-off in one corner of the market, not a broad one.",
-    "funding_squeeze": "On {date}, money markets showed {article} {severity}funding squeeze "
-    "without a broad sell-off.",
-    "carry_unwind": "On {date}, {article} {severity}carry-trade unwind was under way: the yen "
-    "surged and the markets it had financed fell.",
-    "broad_selloff": "On {date}, {article} {severity}broad de-risking was under way: risk assets "
-    "fell across the board, without a scramble for cash.",
-}
 
 
 def _verdict_sentence(book: FactBook, d: Diagnosis) -> Sentence:
@@ -1098,7 +1081,10 @@ def _verdict_sentence(book: FactBook, d: Diagnosis) -> Sentence:
         "article": _a(severity or TYPE_NAMES[d.crash_type]),
         "epicenter": _epicenter(d),
     }
-    return S(VERDICTS[d.crash_type], words, date=book.date())
+    key = str(d.crash_type)
+    if key == "liquidity_crunch" and str(d.safe_haven_verdict) != "failed":
+        key = "liquidity_crunch_havens_held"  # the headline never contradicts the havens' reading
+    return S(phrase("verdicts", key), words, date=book.date())
 
 
 def _worst_falls(d: Diagnosis, n: int = 3) -> list[str]:
