@@ -13,18 +13,16 @@ back the last command and ``riskoff store rebuild`` can restore everything that 
 from the bundled snapshot.
 
 DuckDB lets one process write a file while no other process has it open; readers and writers
-therefore retry for a bounded time (``RISKOFF_LOCK_TIMEOUT``) instead of failing at once.
+therefore retry for a bounded time (``RISKOFF_LOCK_TIMEOUT``, see :mod:`riskoff.storefile`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import sys
-import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -36,6 +34,7 @@ import pandas as pd
 from riskoff import config
 from riskoff.catalog import ASSET_CLASSES, FREQUENCIES, SeriesSpec, get_spec, load_catalog
 from riskoff.errors import DataError, RiskoffError, StoreError
+from riskoff.storefile import StoreFile
 
 if TYPE_CHECKING:
     import duckdb
@@ -122,31 +121,6 @@ def _bundle_id() -> str:
     return digest.hexdigest()[:16]
 
 
-def notify(message: str) -> None:
-    """Tell the user why a command is waiting (stderr, so piped output stays clean)."""
-    print(message, file=sys.stderr, flush=True)
-
-
-def _damage_errors() -> tuple[type[Exception], ...]:
-    import duckdb
-
-    return (duckdb.IOException, duckdb.SerializationException, duckdb.InternalException)
-
-
-def _is_lock_conflict(exc: Exception) -> bool:
-    text = str(exc)
-    return "Could not set lock" in text or "Conflicting lock" in text
-
-
-def _reason(exc: BaseException) -> str:
-    """The first line of a DuckDB or OS message, without its class prefix, kept short."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    text = text.removeprefix("IO Error: ").removeprefix("Serialization Error: ")
-    return text if len(text) <= 120 else text[:120] + "…"
-
-
 def spec_problem(spec: SeriesSpec) -> str | None:
     """Say what is wrong with a user's series definition, or None when it is usable."""
     if spec.frequency not in FREQUENCIES:
@@ -176,7 +150,7 @@ class Store:
         self.path = Path(path) if path else config.store_path()
         self._seed = seed
         self._ready = False
-        self._lock: object | None = None
+        self._file = StoreFile(self.path, self.backup_dir)
         self._operation = uuid.uuid4().hex
 
     @property
@@ -184,104 +158,19 @@ class Store:
         """The folder beside the store holding one Parquet file per undo step (command)."""
         return self.path.with_name(self.path.stem + "-backup")
 
-    # -- errors ------------------------------------------------------------------------------
+    # -- file access -------------------------------------------------------------------------
     def damaged(self, reason: str) -> StoreError:
         """The error for a store file that cannot be read, naming the file and the fix."""
-        return StoreError(
-            f"the store {self.path} is damaged or unreadable ({reason}); run "
-            "`riskoff store rebuild` to move it aside and rebuild it from the bundled history "
-            f"and the backup in {self.backup_dir}"
-        )
-
-    def _check_home(self, create: bool) -> None:
-        home = self.path.parent
-        if home.exists() and not home.is_dir():
-            raise StoreError(
-                f"RISKOFF_HOME {home} is a file, not a directory: point RISKOFF_HOME at a "
-                "directory (riskoff creates it)"
-            )
-        if not create:
-            return
-        try:
-            home.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create the store directory {home} ({_reason(exc)}): set RISKOFF_HOME "
-                "to a writable directory"
-            ) from None
-
-    # -- connections -------------------------------------------------------------------------
-    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
-        """Connect, waiting (bounded) while another process holds the file."""
-        import duckdb
-
-        timeout = config.lock_timeout()
-        start = time.monotonic()
-        delay, warned = 0.01, False
-        while True:
-            try:
-                return duckdb.connect(str(self.path), read_only=read_only)
-            except duckdb.Error as exc:
-                if "different configuration" in str(exc):
-                    # This process already has the file open the other way (read-only vs not).
-                    raise StoreError(
-                        f"the store {self.path} is already open in this process: {_reason(exc)}"
-                    ) from None
-                if not _is_lock_conflict(exc):
-                    raise self.damaged(_reason(exc)) from None
-            waited = time.monotonic() - start
-            if waited >= timeout:
-                raise StoreError(
-                    f"the store {self.path} stayed busy for {timeout:g} s (another riskoff "
-                    "process is using it); try again when it has finished, or raise "
-                    "RISKOFF_LOCK_TIMEOUT"
-                )
-            if not warned and waited > 1.0:
-                notify(f"waiting up to {timeout:g} s for another riskoff process using the store")
-                warned = True
-            time.sleep(min(delay, max(0.0, timeout - waited)))
-            delay = min(delay * 2, 0.2)
+        return self._file.damaged(reason)
 
     @contextmanager
     def _connect(self, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         self.ensure_ready()
-        con = self._open(read_only)
-        try:
+        with self._file.connect(read_only) as con:
             yield con
-        except _damage_errors() as exc:
-            raise self.damaged(_reason(exc)) from None
-        finally:
-            con.close()
 
-    @contextmanager
-    def _write_lock(self) -> Iterator[None]:
-        from filelock import FileLock, Timeout
-
-        self._check_home(create=True)
-        if self._lock is None:
-            self._lock = FileLock(str(self.path) + ".lock")
-        lock: FileLock = self._lock  # type: ignore[assignment]
-        timeout = config.lock_timeout()
-        try:
-            try:
-                lock.acquire(timeout=min(1.0, timeout))
-            except Timeout:
-                notify(f"waiting up to {timeout:g} s for another riskoff process writing the store")
-                lock.acquire(timeout=max(0.0, timeout - 1.0))
-        except Timeout:
-            raise StoreError(
-                f"another riskoff process kept the store {self.path} locked for {timeout:g} s; "
-                "try again when it has finished, or raise RISKOFF_LOCK_TIMEOUT"
-            ) from None
-        except OSError as exc:
-            raise StoreError(
-                f"cannot write beside the store {self.path} ({_reason(exc)}): make "
-                f"{self.path.parent} writable or set RISKOFF_HOME to a writable directory"
-            ) from None
-        try:
-            yield
-        finally:
-            lock.release()
+    def _write_lock(self) -> AbstractContextManager[None]:
+        return self._file.write_lock()
 
     def ensure_ready(self) -> None:
         """Create the schema and seed the bundled history if this store has not got it yet.
@@ -293,7 +182,7 @@ class Store:
         """
         if self._ready:
             return
-        self._check_home(create=False)
+        self._file.check_home(create=False)
         if self.path.is_dir():
             raise self.damaged("the path is a directory")
         bundle = _bundle_id() if self._seed else "unseeded"
@@ -308,13 +197,8 @@ class Store:
         except OSError:
             pass
         with self._write_lock():
-            con = self._open(read_only=False)
-            try:
+            with self._file.connect(read_only=False) as con:
                 self._prepare(con, bundle if self._seed else None)
-            except _damage_errors() as exc:
-                raise self.damaged(_reason(exc)) from None
-            finally:
-                con.close()
             marker.write_text(stamp)
         self._ready = True
 
