@@ -162,6 +162,7 @@ def analogs_cmd(
     import riskoff
 
     found = riskoff.analogs(day, as_of=as_of, k=k, window=window)
+    print_notices(day)
     if fmt == "json":
         sys.stdout.write(json.dumps(json_safe(found), indent=1, default=str) + "\n")
         return
