@@ -48,6 +48,7 @@ def test_no_policy_sentence_contradicts_the_regime(briefs: dict[str, Report]) ->
     qt = _text(briefs["2022-06-13"])
     assert "paused" not in qt and "ended" not in qt.split("Fed balance sheet:")[1][:120]
     assert "the second quantitative tightening" in qt and "since 1 Jun 2022" in qt
+    assert "2024" not in qt.split("Fed balance sheet:")[1][:200]  # nothing from after the day
 
 
 def test_orderly_is_never_said_and_one_disclaimer(briefs: dict[str, Report]) -> None:
@@ -56,13 +57,15 @@ def test_orderly_is_never_said_and_one_disclaimer(briefs: dict[str, Report]) -> 
         assert "orderly" not in text.replace("not orderly", "")
         assert text.count("not investment advice") == 1
         assert render_html(report).count("not investment advice") == 1
-        if not report.diagnosis.dash_for_cash:
-            assert "a dash for cash." not in text
+        crisis = str(report.diagnosis.crash_type) in ("liquidity_crunch", "funding_squeeze")
+        if not (report.diagnosis.dash_for_cash and crisis):
+            assert "dash for cash" not in text  # not for a rates repricing (2022-06-13)
 
 
 def test_a_violent_day_is_called_so(briefs: dict[str, Report]) -> None:
     text = _text(briefs["2024-08-05"])
     assert "The selling was not orderly" in text
+    assert not re.search(r"fell -\d", text)  # "fell 12.4%", never "fell -12.4%"
 
 
 def test_a_lagged_value_says_when_it_was_observed(briefs: dict[str, Report]) -> None:

@@ -2107,7 +2107,15 @@ def _havens(book: FactBook, d: Diagnosis) -> list[Sentence]:
         detail.append("fell with equities: " + ", ".join(fell))
     if not detail:
         detail.append("none moved much")
-    dash = " The dollar rose while havens fell: a dash for cash." if d.dash_for_cash else ""
+    # "A dash for cash" names a scramble for dollars in a liquidity or funding crisis; a dollar
+    # bid on a rates repricing is only described.
+    dash = ""
+    if d.dash_for_cash:
+        dash = (
+            " The dollar rose while havens fell: a dash for cash."
+            if str(d.crash_type) in ("liquidity_crunch", "funding_squeeze")
+            else " The dollar rose while havens fell."
+        )
     out.append(S(overall + " ({detail})." + dash, {"detail": "; ".join(detail)}))
     if d.safe_haven_failure is not None and d.safe_haven_failure != 0.0:
         shf = d.safe_haven_failure
@@ -2555,7 +2563,7 @@ def _violence(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
         S(
             phrase("violence", "sharp"),
             {"label": _label(str(asset_class))},
-            move=book.get(f"returns.{asset_class}@{at}", "%"),
+            move=book.get(f"returns.{asset_class}@{at}", "% abs"),
             day=book.date(at),
             z=book.get(f"day_z.{asset_class}@{at}", "z abs"),
         )
