@@ -54,7 +54,7 @@ def test_fit_confidence_tracks_hit_rate() -> None:
     rng = np.random.default_rng(0)
     margins = rng.uniform(0, 1, 400)
     hits = (rng.uniform(0, 1, 400) < 0.3 + 0.6 * margins).astype(float)
-    _a, b = validate_module.fit_confidence(margins, hits)
+    _a, b = validate_module.fit_confidence(margins[:, None], hits)
     assert b > 1.0  # a larger margin means a higher hit rate
 
 

@@ -87,6 +87,7 @@ class Rules:
     funding_up_bp: float
     confidence_intercept: float
     confidence_slope: float
+    confidence_score_slope: float
     runner_up_within: float
 
     def rule(self, crash_type: CrashType) -> Rule:
@@ -200,6 +201,7 @@ def parse_rules(text: str) -> Rules:
         funding_up_bp=_float(data.get("funding", {}), "up_bp", "funding"),
         confidence_intercept=_float(conf, "intercept", "confidence"),
         confidence_slope=_float(conf, "slope", "confidence"),
+        confidence_score_slope=_float(conf, "score_slope", "confidence"),
         runner_up_within=_float(conf, "runner_up_within", "confidence"),
     )
 
@@ -285,7 +287,11 @@ def evaluate(rules: Rules, features: pd.DataFrame) -> Evaluation:
     runner = names[order[:, 1]].astype(object)
     runner[~named] = None
     runner_score = np.where(named, second, np.nan)
-    z = rules.confidence_intercept + rules.confidence_slope * margin
+    z = (
+        rules.confidence_intercept
+        + rules.confidence_slope * margin
+        + rules.confidence_score_slope * best_score
+    )
     confidence = 1.0 / (1.0 + np.exp(-z))
     idx = features.index
     return Evaluation(

@@ -43,6 +43,7 @@ class Case:
     half: str = ""
     margin: float = math.nan
     got_epicenters: tuple[str, ...] = ()
+    score: float = math.nan
 
     @property
     def hit(self) -> bool:
@@ -54,19 +55,23 @@ class Case:
         return self.expected_epicenter in (self.got_epicenters or (self.got_epicenter,))
 
 
-def fit_confidence(margins: np.ndarray, hits: np.ndarray) -> tuple[float, float]:
-    """Logistic regression of hit on margin (Newton's method, a small ridge for stability)."""
-    x = np.column_stack([np.ones_like(margins), margins])
-    beta = np.zeros(2)
+def fit_confidence(features: np.ndarray, hits: np.ndarray) -> tuple[float, ...]:
+    """Logistic regression of hit on features (Newton's method, a small ridge for stability).
+
+    Returns the intercept followed by one slope per column of ``features``.
+    """
+    cols = features.reshape(len(hits), -1)
+    x = np.column_stack([np.ones(len(hits)), cols])
+    beta = np.zeros(x.shape[1])
     for _ in range(50):
         p = 1.0 / (1.0 + np.exp(-x @ beta))
         grad = x.T @ (hits - p) - 0.01 * beta
-        hess = (x.T * (p * (1 - p))) @ x + 0.01 * np.eye(2)
+        hess = (x.T * (p * (1 - p))) @ x + 0.01 * np.eye(x.shape[1])
         step = np.linalg.solve(hess, grad)
         beta += step
         if np.abs(step).max() < 1e-8:
             break
-    return float(beta[0]), float(beta[1])
+    return tuple(float(b) for b in beta)
 
 
 @dataclass
@@ -130,12 +135,11 @@ class Scorecard:
         cases = self.half(half)
         return float(np.mean([(c.confidence - float(c.hit)) ** 2 for c in cases]))
 
-    def fitted_confidence(self) -> tuple[float, float]:
-        """(intercept, slope) of confidence on margin, fitted on the development half only."""
+    def fitted_confidence(self) -> tuple[float, ...]:
+        """(intercept, margin slope, score slope), fitted on the development half only."""
         dev = [c for c in self.half(DEVELOPMENT) if math.isfinite(c.margin)]
-        return fit_confidence(
-            np.array([c.margin for c in dev]), np.array([c.hit for c in dev], dtype=float)
-        )
+        x = np.array([[c.margin, c.score] for c in dev])
+        return fit_confidence(x, np.array([c.hit for c in dev], dtype=float))
 
     def _history_markdown(self) -> list[str]:
         h = self.history
@@ -188,7 +192,7 @@ class Scorecard:
             "reliability": self.reliability().reset_index().to_dict(orient="records"),
             "brier": self.brier(),
             "confidence_fit_development": dict(
-                zip(("intercept", "slope"), self.fitted_confidence(), strict=True)
+                zip(("intercept", "slope", "score_slope"), self.fitted_confidence(), strict=True)
             ),
             "history": self.history,
             "cases": [
@@ -221,7 +225,7 @@ class Scorecard:
                 "|---|---|---|---|",
             ]
             for t, row in self.by_type(h).iterrows():
-                lines.append(f"| {t} | {row.cases} | {row.hits} | {row.hit_rate:.0%} |")
+                lines.append(f"| {t} | {int(row.cases)} | {int(row.hits)} | {row.hit_rate:.0%} |")
             lines += ["", f"Confusion matrix, {h} half (rows: agreed, columns: classified):", ""]
             conf = self.confusion(h)
             lines.append("| | " + " | ".join(conf.columns) + " |")
@@ -238,9 +242,14 @@ class Scorecard:
         for b, row in self.reliability().iterrows():
             mc = "" if math.isnan(row.mean_confidence) else f"{row.mean_confidence:.2f}"
             hr = "" if math.isnan(row.hit_rate) else f"{row.hit_rate:.0%}"
-            lines.append(f"| {b} | {row.cases} | {mc} | {hr} |")
-        a, b_ = self.fitted_confidence()
-        lines += ["", f"Logistic fit on the development half: intercept {a:.2f}, slope {b_:.2f}."]
+            lines.append(f"| {b} | {int(row.cases)} | {mc} | {hr} |")
+        a, b_, c_ = self.fitted_confidence()
+        lines += [
+            "",
+            f"Logistic fit of hit on the margin and the winner's score, development half only: "
+            f"intercept {a:.2f}, margin slope {b_:.2f}, score slope {c_:.2f} (the rule table "
+            "holds the values in use).",
+        ]
         lines += [
             "",
             "| date | half | agreed | classified | confidence | hit |",
@@ -333,6 +342,7 @@ def validate(
                 d.confidence, str(d.runner_up) if d.runner_up else None, d.evidence, lc.half,
                 d.margin if d.margin is not None else math.nan,
                 tuple(str(e.epicenter) for e in d.epicenters),
+                float(d.scores.get(str(d.crash_type), math.nan)),
             )
         )  # fmt: skip
     card = Scorecard(out, window)
