@@ -13,9 +13,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from riskoff.cli._app import console, series_app, store_app
-from riskoff.cli.options import check_date as _check_date
+from riskoff.cli.options import AsOfArg
 from riskoff.cli.options import fmt_number as _fmt
 from riskoff.errors import RiskoffError
+from riskoff.inputs import LATEST
 
 
 class Frequency(StrEnum):
@@ -106,10 +107,7 @@ def series_list(
 @series_app.command("show")
 def series_show(
     series_id: Annotated[str, typer.Argument(help="Series id, e.g. SOFR.")],
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", callback=_check_date, help="Knowledge date (YYYY-MM-DD)."),
-    ] = None,
+    as_of: AsOfArg = None,
 ) -> None:
     """Show a series: provenance, latest value, changes over 1w/1m/1y, percentile."""
     from riskoff.datasets import load_manifest
@@ -143,7 +141,7 @@ def series_show(
         f"  latest: {_fmt(summary.value, 4)} {spec.unit} on {summary.last_date}"
         + (f" (as known on {as_of})" if as_of else "")
     )
-    if summary.last_date is not None and not as_of:
+    if summary.last_date is not None and as_of in (None, LATEST):
         _print_age(summary.last_date)
     changes = ", ".join(f"{k} {_fmt(v)}" for k, v in summary.changes.items())
     console.print(f"  change ({summary.change_unit}): {changes}")
@@ -270,13 +268,9 @@ def store_export(
     series: Annotated[list[str], typer.Option("--series", help="Series id (repeat).")],
     fmt: Annotated[ExportFormat, typer.Option("--format", help="File format.")] = ExportFormat.csv,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", callback=_check_date, help="Knowledge date.")
-    ] = None,
+    as_of: AsOfArg = None,
 ) -> None:
     """Export series as a wide date x series table (latest known vintages)."""
-    import pandas as pd
-
     from riskoff.store import default_store
 
     target = output or (
@@ -287,7 +281,7 @@ def store_export(
     store = default_store()
     for sid in series:
         store.spec(sid)
-    frame = store.export(series, as_of=pd.Timestamp(as_of).date() if as_of else None)
+    frame = store.export(series, as_of=None if as_of in (None, LATEST) else as_of)
     if target is None:
         frame.to_csv(sys.stdout)
         return
