@@ -41,3 +41,18 @@ def test_percentile_in() -> None:
     assert percentile_in([1.0, 2.0], 0.0) == 0.0
     assert percentile_in([], 1.0) is None
     assert percentile_in([1.0], math.nan) is None
+
+
+def test_window_and_k_checks() -> None:
+    import pytest
+
+    from riskoff.errors import DataError
+    from riskoff.inputs import check_k, check_window
+
+    assert check_window(np.int64(20)) == 20 and check_k(30) == 30
+    for bad in (True, 2.5, "10", 0, 1, -5, 251, 100_000):
+        with pytest.raises(DataError, match="window"):
+            check_window(bad)
+    for bad in (0, -3, 31, 1.0):
+        with pytest.raises(DataError, match="k"):
+            check_k(bad)

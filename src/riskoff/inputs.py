@@ -6,6 +6,7 @@ loading pandas.
 
 from __future__ import annotations
 
+import operator
 import re
 from datetime import date, datetime
 from typing import Any
@@ -76,8 +77,7 @@ def parse_day(value: Any) -> date:
 
 def check_window(window: Any) -> int:
     """Return ``window`` as an int of business days in ``[MIN_WINDOW, MAX_WINDOW]``, or refuse."""
-    if isinstance(window, bool) or not isinstance(window, int):
-        raise DataError(f"window: {_short(window)} is not a whole number of business days")
+    window = _whole(window, "window")
     if not MIN_WINDOW <= window <= MAX_WINDOW:
         raise DataError(
             f"window: {window} is outside {MIN_WINDOW}-{MAX_WINDOW} business days "
@@ -88,9 +88,20 @@ def check_window(window: Any) -> int:
 
 def check_k(k: Any) -> int:
     """Return ``k`` as an int in ``[MIN_K, MAX_K]``, or refuse."""
-    if isinstance(k, bool) or not isinstance(k, int) or not MIN_K <= k <= MAX_K:
-        raise DataError(f"k: {_short(k)} is not a whole number in {MIN_K}-{MAX_K}")
+    k = _whole(k, "k")
+    if not MIN_K <= k <= MAX_K:
+        raise DataError(f"k: {k} is outside {MIN_K}-{MAX_K}")
     return k
+
+
+def _whole(value: Any, what: str) -> int:
+    """``value`` as a Python int (numpy integers too), refusing floats, strings and bools."""
+    if isinstance(value, bool):
+        raise DataError(f"{what}: {value!r} is not a whole number")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise DataError(f"{what}: {_short(value)} is not a whole number") from None
 
 
 def _short(value: Any, limit: int = 40) -> str:
