@@ -928,6 +928,19 @@ class FactBook:
             and not entry.key.startswith("threshold")
         ):
             text = percentile_words(value)
+        # A level observed before the day it describes says so (a past day's SOFR fixing).
+        at = entry.key.rpartition("@")[2]
+        note = ""
+        if (
+            value is not None
+            and unit in NOTED_UNITS
+            and unit != "%"
+            and entry.observed
+            and len(at) == 10
+            and entry.observed < at
+            and not entry.start
+        ):
+            note = f"value of {date_text(entry.observed)}"
         fact = Fact(
             value,
             unit,
@@ -939,6 +952,7 @@ class FactBook:
             end=entry.end,
             series=entry.series,
             proxy=entry.proxy,
+            note=note,
         )
         self.register(fact)
         return fact
