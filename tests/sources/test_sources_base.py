@@ -134,6 +134,36 @@ def test_call_with_retries() -> None:
     assert "gave up" not in str(info.value) and "KeyError" in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        (httpx.ConnectTimeout, r"no answer to connect within 0\.45 s"),
+        (httpx.ConnectError, r"connection refused"),
+    ],
+)
+def test_an_unreachable_host_is_asked_once(
+    monkeypatch: pytest.MonkeyPatch, fault: type[httpx.TransportError], reason: str
+) -> None:
+    monkeypatch.setenv("RISKOFF_HTTP_TIMEOUT", "0.5")
+    monkeypatch.setenv("RISKOFF_HTTP_RETRIES", "4")
+    forget_unreachable()
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        raise fault("[Errno 111] Connection refused", request=request)
+
+    client = HttpClient(httpx.MockTransport(handler), sleep=lambda s: None)
+    with pytest.raises(
+        HostUnreachableError, match=rf"s: series X: down\.test unreachable \({reason}"
+    ):
+        client.get("https://down.test/x", source="s", series="X")
+    with pytest.raises(HostUnreachableError, match="not asked again in this run"):
+        client.get("https://down.test/y", source="s", series="Y")
+    assert len(seen) == 1  # neither retried nor asked again
+    forget_unreachable()
+
+
 def test_library_calls_get_the_total_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     # A library whose own timeout bounds each read (yfinance, ccxt) cannot hold a call longer.
     monkeypatch.setenv("RISKOFF_HTTP_TIMEOUT", "0.2")

@@ -609,8 +609,14 @@ class HttpClient:
                     # Another request may have found the host unreachable while this one waited.
                     check_reachable(host, source, series)
                     response = run_with_deadline(send, retry.timeout)
-            except httpx.ConnectError as exc:
-                reason = unreachable_reason(exc)
+            except (httpx.ConnectTimeout, httpx.ConnectError) as exc:
+                # No TCP handshake within most of the deadline is a dropped route or a firewall,
+                # not a busy server (that one accepts and answers late: a read timeout).
+                reason = (
+                    f"no answer to connect within {_connect_timeout(retry.timeout):g} s"
+                    if isinstance(exc, httpx.ConnectTimeout)
+                    else unreachable_reason(exc)
+                )
                 if reason is None:
                     raise
                 mark_unreachable(host, reason)
@@ -651,9 +657,8 @@ class HttpClient:
         cancel: threading.Event,
     ) -> httpx.Response:
         """Send and read the body in chunks, stopping as soon as the caller gave up."""
-        with self._client.stream(
-            method, url, params=params, json=json, timeout=httpx.Timeout(timeout)
-        ) as response:
+        limits = httpx.Timeout(timeout, connect=_connect_timeout(timeout))
+        with self._client.stream(method, url, params=params, json=json, timeout=limits) as response:
             chunks: list[bytes] = []
             for chunk in response.iter_bytes():
                 if cancel.is_set():
@@ -673,6 +678,15 @@ class HttpClient:
                 if k in ("http_version", "reason_phrase")
             },
         )
+
+
+def _connect_timeout(total: float) -> float:
+    """Return the connect timeout inside a total deadline of ``total`` seconds.
+
+    Short enough to fire before the deadline, so that a host that never completes the
+    handshake is told apart from one that answers slowly.
+    """
+    return round(0.9 * total, 3)
 
 
 def host_of(url: str) -> str:
