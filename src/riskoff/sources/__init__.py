@@ -50,8 +50,9 @@ Politeness and retries (seconds unless said otherwise):
 ``RISKOFF_HTTP_RETRIES``
     Attempts per request, first included, default 4. Timeouts, dropped or truncated
     connections, HTTP 429 and 5xx are retried; other 4xx are not. A host that cannot be
-    reached at all (its name does not resolve, the connection is refused, no route) is not
-    retried, and every later request to it in the same run fails at once.
+    reached at all (its name does not resolve, the connection is refused, no route, no
+    handshake within 90% of the deadline) is not retried, and every later request to it in the
+    same run fails at once.
 ``RISKOFF_HTTP_BACKOFF``
     Base of the exponential backoff with full jitter, default 1.
 ``RISKOFF_HTTP_MAX_WAIT``
