@@ -250,6 +250,7 @@ class Scorecard:
             f"intercept {a:.2f}, margin slope {b_:.2f}, score slope {c_:.2f} (the rule table "
             "holds the values in use).",
         ]
+        lines += self._history_markdown()
         lines += [
             "",
             "| date | half | agreed | classified | confidence | hit |",
