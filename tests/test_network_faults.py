@@ -53,7 +53,7 @@ JOIN_LIMIT = 120.0
 @pytest.fixture(autouse=True)
 def _fast_http(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for key, value in {
-        "RISKOFF_HTTP_TIMEOUT": "1",
+        "RISKOFF_HTTP_TIMEOUT": "3",
         "RISKOFF_HTTP_RETRIES": "2",
         "RISKOFF_HTTP_BACKOFF": "0.01",
         "RISKOFF_HTTP_MAX_WAIT": "0.1",
@@ -220,7 +220,7 @@ UPDATE_CASES = [
         fred(lambda s: Reply(body=fred_csv(s, "DGS10"), content_type="text/csv", mode="trickle")),
         [*UPDATE, "DGS10"],
         1,
-        r"fred: series DGS10: timed out \(no complete answer within 1 s",
+        r"fred: series DGS10: timed out \(no complete answer within 3 s",
     ),
     Case(
         "connection refused (closed port)",
@@ -474,7 +474,7 @@ CHECK_CASES = [
         hook(Reply(status=204, mode="trickle")),
         ["check", "--webhook", "{server}/hook"],
         3,
-        r"webhook http://127\.0\.0\.1:\d+/hook: timed out \(no complete answer within 1 s",
+        r"webhook http://127\.0\.0\.1:\d+/hook: timed out \(no complete answer within 3 s",
     ),
     Case(
         "webhook HTTP 500, password in URL",
