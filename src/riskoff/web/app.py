@@ -187,6 +187,10 @@ def create_app(
             headers={"Cache-Control": "public, max-age=3600"},
         )
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)  # no icon; spares the browser's console a 404
+
     @app.get("/brief/{day}", response_class=HTMLResponse, include_in_schema=False)
     def brief(
         day: Annotated[str, Path(pattern=DATE_PATTERN)], window: WindowQuery = 10
