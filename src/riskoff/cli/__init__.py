@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import sys
 
-from riskoff.cli import analysis, data, live, serve, validation, verify
+from riskoff.cli import analysis, data, live, scan, serve, validation, verify
 from riskoff.cli._app import app, err_console
 from riskoff.errors import RiskoffError
 
-__all__ = ["analysis", "app", "data", "live", "main", "serve", "validation", "verify"]
+__all__ = ["analysis", "app", "data", "live", "main", "scan", "serve", "validation", "verify"]
 
 
 def main() -> None:

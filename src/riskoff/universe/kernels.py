@@ -135,6 +135,13 @@ def _comovement_set(r: FloatArray, w: int) -> BoolArray:
     return out
 
 
+def _windows(filled: FloatArray, w: int, start: int) -> FloatArray:
+    """View ``out[d] = filled[start + d - w : start + d + 1]``: (days, w + 1, assets)."""
+    view = np.lib.stride_tricks.sliding_window_view(filled, w + 1, axis=0)[start - w :]
+    out: FloatArray = view.transpose(0, 2, 1)
+    return out
+
+
 def _batches(n_days: int, per_day: int) -> list[slice]:
     size = max(1, _BATCH_ELEMENTS // max(per_day, 1))
     return [slice(s, min(s + size, n_days)) for s in range(0, n_days, size)]
@@ -163,19 +170,21 @@ def block_partials(prices: FloatArray, params: Params) -> Partials:
     finite = np.isfinite(r)
     ok = _comovement_set(r, w)[start:]
     filled = np.where(finite, r, 0.0)
-    windows = np.lib.stride_tricks.sliding_window_view(filled, w + 1, axis=0)[start - w :]
+    windows = _windows(filled, w, start)
     gram = np.empty((n_days, w + 1, w + 1))
     zsum = np.empty((n_days, w))
     for part in _batches(n_days, prices.shape[1] * (w + 1)):
-        mask = ok[part][:, :, None]
-        z = np.where(mask, windows[part], 0.0)  # (days, assets, w + 1)
-        np.matmul(z.transpose(0, 2, 1), z, out=gram[part])
-        recent = z[:, :, 1:]
-        mean = recent.mean(axis=2, keepdims=True)
-        sd = recent.std(axis=2, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            std = np.where(mask, (recent - mean) / sd, 0.0)
-        zsum[part] = std.sum(axis=1)
+        mask = ok[part][:, None, :]
+        z = np.where(mask, windows[part], 0.0)  # (days, w + 1, assets), assets contiguous
+        np.matmul(z, z.transpose(0, 2, 1), out=gram[part])
+        recent = z[:, 1:, :]
+        dev = recent - recent.mean(axis=1, keepdims=True)
+        var = np.einsum("dsa,dsa->da", dev, dev) / w
+        inv_sd = np.zeros_like(var)
+        np.divide(
+            1.0, np.sqrt(var, where=mask[:, 0], out=np.ones_like(var)), out=inv_sd, where=mask[:, 0]
+        )
+        zsum[part] = np.matmul(dev, inv_sd[:, :, None])[:, :, 0]
     n = ok.sum(axis=1).astype(np.float64)
 
     # breadth: window move over sigma of the VOL_LOOKBACK returns before the move's window
@@ -363,14 +372,14 @@ def block_assets(
     r = _returns(prices)
     ok = _comovement_set(r, w)[start:]
     filled = np.where(np.isfinite(r), r, 0.0)
-    windows = np.lib.stride_tricks.sliding_window_view(filled, w + 1, axis=0)[start - w :]
+    windows = _windows(filled, w, start)
     contribution = np.full((n_days, prices.shape[1]), np.nan)
     for part in _batches(n_days, prices.shape[1] * (w + 1)):
-        win = windows[part]  # (days, assets, w + 1)
-        before = win[:, :, :w]
-        v = win[:, :, w] - before.mean(axis=2)
+        win = windows[part]  # (days, w + 1, assets)
+        before = win[:, :w, :]
+        v = win[:, w, :] - before.mean(axis=1)
         # X_c[:, i] . u = x_i . (H u): the centring moves onto u
-        xu = np.einsum("das,ds->da", before, days.centred_u[part])
+        xu = np.matmul(days.centred_u[part][:, None, :], before)[:, 0, :]
         c = v * (v - days.scale[part, None] * xu) * days.inv_an[part, None]
         contribution[part] = np.where(ok[part], c, np.nan)
     running = np.fmax.accumulate(np.vstack([peak[None, :], prices[start:]]), axis=0)[1:]
