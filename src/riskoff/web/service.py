@@ -160,7 +160,7 @@ class Service:
         window = check_window(window)
         _, day, known = self.resolve(end, as_of)
         first = self._start(start, day)
-        table = self.indicator_set(day, known, window).table.loc[first:]
+        table = self.indicator_set(day, known, window).table.loc[pd.Timestamp(first) :]
         if columns:
             unknown = [c for c in columns if c not in table.columns]
             if unknown:
