@@ -125,6 +125,10 @@ def connect(
         threads_per_worker=1,
         processes=processes,
         dashboard_address=None,
+        # this machine only, over TCP even with thread workers: nothing listens on other
+        # interfaces and no network interface is looked up
+        host="127.0.0.1",
+        protocol="tcp",
         silence_logs=50,
     )
     client = distributed.Client(cluster)
