@@ -101,3 +101,21 @@ def test_no_data_is_calm_with_low_margin() -> None:
     ev = evaluate(RULES, frame)
     assert ev.crash_type.iloc[0] == "calm"
     assert ev.runner_up.iloc[0] is None
+
+
+def test_severity_levels_at_their_bounds() -> None:
+    from riskoff.diagnosis.classify import overall_level
+    from riskoff.diagnosis.rules import level_of
+
+    bounds = RULES.market_bounds["vix"]
+    got = level_of(np.array([bounds[0] - 0.01, bounds[0], bounds[1], bounds[3], np.nan]), bounds)
+    np.testing.assert_array_equal(got[:4], [0, 1, 2, 4])
+    assert np.isnan(got[4])
+    # A verdict other than calm is at least mild; calm keeps the market's level.
+    assert overall_level(RULES, CrashType.RATE_SHOCK, 0.0, math.nan, math.nan) == 1.0
+    assert overall_level(RULES, CrashType.CALM, 0.0, -9.0, math.nan) == 0.0
+    # The epicenter's shock can make the verdict worse than the market.
+    epi = RULES.epicenter_bounds[2]
+    assert overall_level(RULES, CrashType.CONCENTRATED, 1.0, epi, math.nan) == 3.0
+    spike = RULES.funding_bounds[1]
+    assert overall_level(RULES, CrashType.FUNDING_SQUEEZE, 0.0, math.nan, spike) == 2.0

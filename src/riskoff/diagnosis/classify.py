@@ -158,6 +158,25 @@ def _evidence(rules: Rules, crash_type: CrashType, row: pd.Series, date: str) ->
     return out
 
 
+def overall_level(
+    rules: Rules, crash_type: CrashType, market: float, epicenter_z: float, spike_bp: float
+) -> float:
+    """The verdict's severity level (0 none ... 4 extreme).
+
+    The worse of the market's level and the first epicenter's; for a funding squeeze, the
+    spike's level too. Calm keeps the market's level; any other verdict is at least mild.
+    """
+    if crash_type == CrashType.CALM:
+        return market
+    levels = [market]
+    if math.isfinite(epicenter_z):
+        levels.append(float(level_of(np.array([epicenter_z]), rules.epicenter_bounds)[0]))
+    if crash_type == CrashType.FUNDING_SQUEEZE:
+        levels.append(float(level_of(np.array([spike_bp]), rules.funding_bounds)[0]))
+    known = [v for v in levels if math.isfinite(v)]
+    return max([*known, 1.0])
+
+
 def verdict_of(
     rules: Rules,
     evaluation: Evaluation,
@@ -174,11 +193,11 @@ def verdict_of(
     runner_score = float(evaluation.runner_up_score.loc[day])
     picks = epicenters_of(rules, shocks, gaps)
     market_sev = severity_name(market)
-    overall = market_sev
-    if picks and picks[0].severity.rank > overall.rank:
-        overall = picks[0].severity
-    if crash_type == CrashType.CALM:
-        overall = Severity.NONE if market_sev.rank <= 0 else market_sev
+    level = overall_level(
+        rules, crash_type, market, picks[0].shock_z if picks else math.nan,
+        float(row.get("funding_spike_bp", math.nan)),
+    )  # fmt: skip
+    overall = severity_name(level)
     return Verdict(
         crash_type=crash_type,
         confidence=round(float(evaluation.confidence.loc[day]), 3),

@@ -75,6 +75,7 @@ class Rules:
     market_bounds: dict[str, tuple[float, float, float, float]]
     market_top: int
     epicenter_bounds: tuple[float, float, float, float]
+    funding_bounds: tuple[float, float, float, float]
     max_epicenters: int
     epicenter_shock_z: float
     epicenter_gap_z: float
@@ -189,6 +190,7 @@ def parse_rules(text: str) -> Rules:
         market_bounds=market,
         market_top=int(sev.get("market_top", 3)),
         epicenter_bounds=_bounds(sev.get("epicenter", {}).get("shock_z"), "severity.epicenter"),
+        funding_bounds=_bounds(sev.get("funding", {}).get("spike_bp"), "severity.funding"),
         max_epicenters=int(epi.get("max", 3)),
         epicenter_shock_z=_float(epi, "shock_z", "epicenters"),
         epicenter_gap_z=_float(epi, "gap_z", "epicenters"),

@@ -60,7 +60,11 @@ def timeline(
     ev = evaluate(rules, feats)
     market = market_level(rules, feats)
     epi = _epicenters(rules, *epicenter_shocks(result))
+    squeeze = (ev.crash_type == CrashType.FUNDING_SQUEEZE.value).to_numpy()
+    spike = level_of(feats["funding_spike_bp"].to_numpy(dtype=float), rules.funding_bounds)
     overall = np.fmax(market.to_numpy(), epi["level"].to_numpy())
+    overall = np.where(squeeze, np.fmax(overall, spike), overall)
+    overall = np.fmax(overall, 1.0)  # any verdict but calm is at least mild
     calm = (ev.crash_type == CrashType.CALM.value).to_numpy()
     overall = np.where(calm, market.to_numpy(), overall)
 
