@@ -31,11 +31,11 @@ def print_diagnosis(d: Diagnosis, console: Console) -> None:
         f"type [bold]{d.crash_type}[/bold]; confidence {d.confidence:.2f}; {runner}; "
         f"severity {d.severity} (market {d.market_severity})"
     )
-    for e in d.epicenters:
+    for epi in d.epicenters:
         console.print(
-            f"epicenter [bold]{e.epicenter}[/bold]: {e.label} ({e.series}) {_num(e.move_pct)}% "
-            f"from {e.start} to {e.end} ({_num(e.move_z)} sigma), {_num(e.day_pct)}% on the day "
-            f"({_num(e.day_z)} sigma); {e.severity}",
+            f"epicenter [bold]{epi.epicenter}[/bold]: {epi.label} ({epi.series}) "
+            f"{_num(epi.move_pct)}% from {epi.start} to {epi.end} ({_num(epi.move_z)} sigma), "
+            f"{_num(epi.day_pct)}% on the day ({_num(epi.day_z)} sigma); {epi.severity}",
             highlight=False,
         )
     if d.dollar is not None:
