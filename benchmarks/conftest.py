@@ -7,8 +7,8 @@ from typing import Any
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    module = sys.modules.get("test_bench_kernels")
-    results = getattr(module, "RESULTS", None)
+    modules = ("test_bench_kernels", "test_bench_universe")
+    results = [row for name in modules for row in getattr(sys.modules.get(name), "RESULTS", [])]
     if not results:
         return
     write = terminalreporter.write_line

@@ -63,13 +63,33 @@ class UniverseScan:
     move_window: int
 
 
-def _tree_sum(runner: Runner, parts: list[Any]) -> Any:
-    while len(parts) > 1:
-        parts = [
-            runner.submit(sum_partials, *parts[i : i + _FAN_IN])
-            for i in range(0, len(parts), _FAN_IN)
-        ]
-    return parts[0]
+class _TreeSum:
+    """Sum handles as they are submitted, ``_FAN_IN`` at a time, level by level.
+
+    A sum is submitted as soon as its inputs are: Dask runs tasks in the order they were
+    submitted, so the partials of the first blocks are summed (and freed) before the last
+    blocks are computed, and the memory a run of days holds does not grow with the universe.
+    """
+
+    def __init__(self, runner: Runner) -> None:
+        self.runner = runner
+        self.levels: list[list[Any]] = []
+
+    def add(self, handle: Any, level: int = 0) -> None:
+        if level == len(self.levels):
+            self.levels.append([])
+        self.levels[level].append(handle)
+        if len(self.levels[level]) == _FAN_IN:
+            group, self.levels[level] = self.levels[level], []
+            self.add(self.runner.submit(sum_partials, *group), level + 1)
+
+    def total(self) -> Any:
+        carry: list[Any] = []
+        for level in self.levels:
+            carry = [*level, *carry]
+            if len(carry) > 1:
+                carry = [self.runner.submit(sum_partials, *carry)]
+        return carry[0]
 
 
 def _piece(values: np.ndarray, rows: slice, cols: slice, pad: int) -> np.ndarray:
@@ -168,8 +188,10 @@ def scan_universe(
         rows = slice(max(first, 0), stop)
         pad = max(-first, 0)
         pieces = [_piece(values, rows, block, pad) for block in blocks]
-        parts: list[Any] = [runner.submit(block_partials, p, params) for p in pieces]
-        fin = runner.submit(finish_days, _tree_sum(runner, parts), params)
+        tree = _TreeSum(runner)
+        for p in pieces:
+            tree.add(runner.submit(block_partials, p, params))
+        fin = runner.submit(finish_days, tree.total(), params)
         outs = [
             runner.submit(block_assets, p, fin, peaks[c, block], params)
             for p, block in zip(pieces, blocks, strict=True)
