@@ -60,6 +60,7 @@ STATIC = {
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": models.ErrorOut, "description": "A malformed parameter."},
     404: {"model": models.ErrorOut, "description": "No data for that date or id."},
+    422: {"model": models.ErrorOut, "description": "A parameter of the wrong type or range."},
 }
 
 DateQuery = Annotated[
