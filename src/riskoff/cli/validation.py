@@ -4,27 +4,37 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from riskoff.cli._app import app, console
+from riskoff.cli.options import (
+    ScorecardFormat,
+    WindowArg,
+    check_start_end,
+    date_option,
+)
 
 
 @app.command("validate")
 def validate_cmd(
-    window: Annotated[int, typer.Option("--window", help="Window in business days.")] = 10,
-    fmt: Annotated[str, typer.Option("--format", help="text, markdown or json.")] = "text",
+    window: WindowArg = 10,
+    fmt: Annotated[ScorecardFormat, typer.Option("--format")] = ScorecardFormat.text,
 ) -> None:
-    """Score the classifier on every library episode and on calm dates."""
+    """Score the classifier on the labelled dates: both halves, calibration, base rates.
+
+    The development half is in-sample (the rules were tuned on it); the validation half is not.
+    """
     from riskoff.diagnosis.validate import validate
     from riskoff.textview import print_scorecard
 
     card = validate(window=window)
-    if fmt == "json":
+    if fmt == ScorecardFormat.json:
         console.print_json(json.dumps(card.to_dict()))
-    elif fmt == "markdown":
+    elif fmt == ScorecardFormat.markdown:
         sys.stdout.write(card.to_markdown() + "\n")
     else:
         print_scorecard(card, console)
@@ -45,10 +55,12 @@ def episodes_cmd() -> None:
 
 @app.command("timeline")
 def timeline_cmd(
-    start: Annotated[str, typer.Option("--start", help="First day (YYYY-MM-DD).")],
+    start: Annotated[date, date_option("--start", help="First day, YYYY-MM-DD.")],
     output: Annotated[str, typer.Option("-o", "--output", help="FILE.csv or FILE.parquet.")],
-    end: Annotated[str | None, typer.Option("--end", help="Last day (default: latest).")] = None,
-    window: Annotated[int, typer.Option("--window", help="Window in business days.")] = 10,
+    end: Annotated[
+        date | None, date_option("--end", help="Last day, YYYY-MM-DD (default: latest).")
+    ] = None,
+    window: WindowArg = 10,
 ) -> None:
     """Classify every business day from --start to --end and write a CSV or Parquet file.
 
@@ -57,13 +69,20 @@ def timeline_cmd(
     """
     from pathlib import Path
 
+    import pandas as pd
+
     from riskoff.diagnosis.timeline import timeline
     from riskoff.pipeline import indicator_set
 
+    check_start_end(start, end)
     path = Path(output)
     if path.suffix not in (".csv", ".parquet"):
         raise typer.BadParameter("the output must end in .csv or .parquet", param_hint="-o")
-    frame = timeline(indicator_set(as_of="latest", window=window), start=start, end=end)
+    frame = timeline(
+        indicator_set(as_of="latest", window=window),
+        start=pd.Timestamp(start),
+        end=pd.Timestamp(end) if end is not None else None,
+    )
     frame = frame.assign(date=frame["date"].dt.date.astype(str))
     if path.suffix == ".csv":
         frame.to_csv(path, index=False)
