@@ -19,6 +19,7 @@ ASSET_CLASSES = (
     "commodity",
     "crypto",
     "stress_index",
+    "macro",
 )
 FREQUENCIES = ("daily", "weekly", "monthly")
 
@@ -63,6 +64,9 @@ class SeriesSpec:
         ``value_in_unit = native_value * scale``.
     licence : str
         The provider's terms for the data.
+    release_rule : str or None
+        A calendar rule for the day a value becomes public (see :mod:`riskoff.releases`);
+        when set it replaces ``publication_lag_days`` (then an upper bound used for staleness).
     """
 
     id: str
@@ -79,6 +83,7 @@ class SeriesSpec:
     scale: float = 1.0
     licence: str = ""
     user_defined: bool = field(default=False, compare=False)
+    release_rule: str | None = None
 
     @property
     def ffill_limit(self) -> int:
@@ -107,6 +112,7 @@ def _spec_from_table(table: dict[str, object]) -> SeriesSpec:
             native_unit=str(table["native_unit"]) if "native_unit" in table else None,
             scale=float(table.get("scale", 1.0)),  # type: ignore[arg-type]
             licence=str(table.get("licence", "")),
+            release_rule=str(table["release_rule"]) if "release_rule" in table else None,
         )
     except KeyError as exc:
         raise CatalogError(f"catalog entry {table.get('id', '?')} lacks field {exc}") from exc
@@ -114,6 +120,13 @@ def _spec_from_table(table: dict[str, object]) -> SeriesSpec:
         raise CatalogError(f"catalog entry {spec.id}: unknown asset class {spec.asset_class!r}")
     if spec.frequency not in FREQUENCIES:
         raise CatalogError(f"catalog entry {spec.id}: unknown frequency {spec.frequency!r}")
+    if spec.release_rule is not None:
+        from riskoff.releases import RELEASE_RULES
+
+        if spec.release_rule not in RELEASE_RULES:
+            raise CatalogError(
+                f"catalog entry {spec.id}: unknown release rule {spec.release_rule!r}"
+            )
     return spec
 
 

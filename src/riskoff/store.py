@@ -34,6 +34,7 @@ import pandas as pd
 from riskoff import config
 from riskoff.catalog import ASSET_CLASSES, FREQUENCIES, SeriesSpec, get_spec, load_catalog
 from riskoff.errors import DataError, RiskoffError, StoreError
+from riskoff.releases import public_dates
 from riskoff.storefile import StoreFile
 
 if TYPE_CHECKING:
@@ -256,6 +257,37 @@ class Store:
             [str(history_path())],
         )
         con.unregister("specs")
+        self._seed_release_calendars(con)
+
+    @staticmethod
+    def _seed_release_calendars(con: duckdb.DuckDBPyConnection) -> None:
+        """Re-date the bundled rows of series with a release calendar to their release day."""
+        for spec in load_catalog().values():
+            if spec.release_rule is None:
+                continue
+            dates = con.execute(
+                "SELECT DISTINCT date FROM observations WHERE series_id = ? AND source = 'bundled' "
+                "AND txn IS NULL",
+                [spec.id],
+            ).df()["date"]
+            if dates.empty:
+                continue
+            public = pd.DataFrame(
+                {
+                    "date": pd.to_datetime(dates).dt.date,
+                    "seen": public_dates(dates, spec.release_rule),
+                }
+            )
+            con.register("public", public)
+            con.execute(
+                """
+                UPDATE observations o SET first_seen = p.seen FROM public p
+                WHERE o.series_id = ? AND o.source = 'bundled' AND o.txn IS NULL
+                  AND o.date = p.date
+                """,
+                [spec.id],
+            )
+            con.unregister("public")
 
     # -- journaled transactions --------------------------------------------------------------
     @contextmanager
@@ -574,6 +606,9 @@ class Store:
             if define:
                 self._define(con, spec, txn)
             for seen_at, frame in vintages:
+                if spec.release_rule is not None:
+                    # A calendar rule: each new date is public on its release day.
+                    frame = frame.assign(public=public_dates(frame["date"], spec.release_rule))
                 counts = self._write_vintage(
                     con, series_id, frame, source, seen_at or now, lag, txn
                 )
@@ -594,12 +629,16 @@ class Store:
     ) -> tuple[int, int, int, date | None]:
         incoming = frame[["date", "value"]].copy()
         incoming["date"] = pd.to_datetime(incoming["date"]).dt.date
+        if "public" in frame:
+            incoming["public"] = pd.to_datetime(frame["public"]).to_numpy()
+        else:
+            incoming["public"] = pd.to_datetime(frame["date"]) + pd.Timedelta(lag)
         con.register("incoming", incoming)
         try:
             con.execute(
                 """
                 CREATE OR REPLACE TEMP TABLE staged AS
-                SELECT i.date, i.value, c.value AS current
+                SELECT i.date, i.value, i.public, c.value AS current
                 FROM incoming i LEFT JOIN (
                     SELECT date, arg_max(value, first_seen) AS value FROM observations
                     WHERE series_id = ? GROUP BY date) c ON c.date = i.date
@@ -611,10 +650,10 @@ class Store:
             con.execute(
                 """
                 INSERT INTO observations
-                SELECT ?, date, value, least(CAST(date AS TIMESTAMP) + ?, ?::TIMESTAMP), ?, ?
+                SELECT ?, date, value, least(CAST(public AS TIMESTAMP), ?::TIMESTAMP), ?, ?
                 FROM staged WHERE current IS NULL
                 """,
-                [series_id, lag, seen_at, source, txn],
+                [series_id, seen_at, source, txn],
             )
             con.execute(
                 f"""
