@@ -12,33 +12,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from riskoff.catalog import ASSET_CLASSES, FREQUENCIES
 from riskoff.cli._app import console, series_app, store_app
 from riskoff.cli.options import AsOfArg
 from riskoff.cli.options import fmt_number as _fmt
 from riskoff.errors import RiskoffError
 from riskoff.inputs import LATEST
 
-
-class Frequency(StrEnum):
-    """Frequencies of a user's own series (the catalog's ``FREQUENCIES``)."""
-
-    daily = "daily"
-    weekly = "weekly"
-    monthly = "monthly"
-
-
-class AssetClass(StrEnum):
-    """Asset classes of a user's own series (the catalog's ``ASSET_CLASSES``)."""
-
-    funding = "funding"
-    rates = "rates"
-    credit = "credit"
-    volatility = "volatility"
-    fx = "fx"
-    equity = "equity"
-    commodity = "commodity"
-    crypto = "crypto"
-    stress_index = "stress_index"
+# Choices built from the catalog's own lists, so that the command line cannot drift from them.
+Frequency = StrEnum("Frequency", {f: f for f in FREQUENCIES})  # type: ignore[misc]
+AssetClass = StrEnum("AssetClass", {a: a for a in ASSET_CLASSES})  # type: ignore[misc]
+DAILY, EQUITY = Frequency("daily"), AssetClass("equity")
 
 
 class ExportFormat(StrEnum):
@@ -232,10 +216,10 @@ def store_import(
     ] = None,
     frequency: Annotated[
         Frequency, typer.Option("--frequency", help="Frequency of a new series.")
-    ] = Frequency.daily,
+    ] = DAILY,
     asset_class: Annotated[
         AssetClass, typer.Option("--asset-class", help="Asset class of a new series.")
-    ] = AssetClass.equity,
+    ] = EQUITY,
     date_format: Annotated[
         DateFormat | None,
         typer.Option(
