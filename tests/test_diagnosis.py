@@ -56,6 +56,8 @@ def test_dollar_is_the_broad_dollar_on_2020_03_12() -> None:
     d = riskoff.diagnose("2020-03-12")
     assert d.dollar is not None and d.dollar.series.startswith("DTWEXBGS")
     assert d.dollar.move_pct > 0
+    # With the dollar up, the headline does not claim there was no dash for cash.
+    assert "no dash for cash" not in d.headline
 
 
 def test_2026_02_05_says_what_the_data_say() -> None:

@@ -152,10 +152,12 @@ def _window_dates(panel: pd.DataFrame, sid: str, day: pd.Timestamp, window: int)
 
 def _headline(
     rules: Rules, v: Verdict, date_text: str, eq_pct: float, window: int, stress: float,
-    stress_pct: float, funding: str, dollar_bid: bool, funding_up: bool,
+    stress_pct: float, funding: str, dollar_down: bool, funding_up: bool,
 ) -> str:  # fmt: skip
     phrase = rules.rule(v.crash_type).headline
-    if v.crash_type == CrashType.BROAD_SELLOFF and not (dollar_bid or funding_up):
+    if v.crash_type == CrashType.BROAD_SELLOFF and dollar_down and not funding_up:
+        # Said only when the dollar fell: a dollar that rose but not past the bid bound is
+        # not evidence either way.
         phrase += ", no dash for cash"
     if v.crash_type == CrashType.CONCENTRATED and v.epicenters:
         names = [p.epicenter.value.replace("_", " ") for p in v.epicenters]
@@ -326,7 +328,7 @@ def diagnose_from(
             stress,
             stress_pct,
             funding,
-            dollar_bid,
+            math.isfinite(dollar_z) and dollar_z <= 0.0,
             funding_up,
         ),
         stress_index=stress,
