@@ -100,13 +100,24 @@ def test_cpi_absent_before_mid_month(store: Store) -> None:
     _check_release(store, "CPIAUCSL", "2024-01-01", "2024-02-14", "2024-02-15")
 
 
+def _first_seen(store: Store, series: str, day: str) -> list[pd.Timestamp]:
+    snap = store.snapshot()
+    code = list(snap.names).index(series)
+    number = (np.datetime64(day) - np.datetime64("1970-01-01")).astype(np.int64)
+    seen = snap.seen[(snap.codes == code) & (snap.days == number)]
+    return [pd.Timestamp(int(s), unit="s") for s in seen]
+
+
 def test_fetched_rows_without_vintage_follow_the_rule(private_store: Store) -> None:
-    frame = pd.DataFrame({"date": [date(2030, 1, 1)], "value": [1.0]})
-    fetched = datetime(2031, 1, 1)
-    private_store.write("PAYEMS", frame, "fred", seen_at=fetched, spec=get_spec("PAYEMS"))
-    snap = private_store.snapshot()
-    code = list(snap.names).index("PAYEMS")
-    day = (np.datetime64("2030-01-01") - np.datetime64("1970-01-01")).astype(np.int64)
-    seen = snap.seen[(snap.codes == code) & (snap.days == day)]
-    # A new date counts from its release day (first Friday of February 2030), not the fetch.
-    assert pd.Timestamp(int(seen[0]), unit="s") == pd.Timestamp("2030-02-01")
+    # September 2026 payrolls, fetched later without a vintage: public on Friday 2026-10-02.
+    frame = pd.DataFrame({"date": [date(2026, 9, 1)], "value": [160_000.0]})
+    private_store.write("PAYEMS", frame, "fred", spec=get_spec("PAYEMS"))
+    assert _first_seen(private_store, "PAYEMS", "2026-09-01") == [pd.Timestamp("2026-10-02")]
+
+
+def test_fetched_vintage_is_its_release_day(private_store: Store) -> None:
+    # An ALFRED vintage says when the value came out (a delayed release): it wins over the rule.
+    frame = pd.DataFrame({"date": [date(2026, 9, 1)], "value": [160_000.0]})
+    late = datetime(2026, 10, 9)
+    private_store.write_vintages("PAYEMS", [(late, frame)], "fred", get_spec("PAYEMS"))
+    assert _first_seen(private_store, "PAYEMS", "2026-09-01") == [pd.Timestamp(late)]

@@ -607,8 +607,13 @@ class Store:
                 self._define(con, spec, txn)
             for seen_at, frame in vintages:
                 if spec.release_rule is not None:
-                    # A calendar rule: each new date is public on its release day.
-                    frame = frame.assign(public=public_dates(frame["date"], spec.release_rule))
+                    # A vintage (ALFRED) says when a value was published; without one, the
+                    # calendar rule gives each new date its release day.
+                    frame = frame.assign(
+                        public=public_dates(frame["date"], spec.release_rule)
+                        if seen_at is None
+                        else pd.Timestamp(seen_at)
+                    )
                 counts = self._write_vintage(
                     con, series_id, frame, source, seen_at or now, lag, txn
                 )

@@ -27,7 +27,7 @@ def fast_http(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("RISKOFF_HTTP_MAX_WAIT", "2")
     monkeypatch.setenv("RISKOFF_HTTP_MIN_INTERVAL", "0")
     monkeypatch.delenv("FRED_API_KEY", raising=False)
-    for name in ("FRED", "FRED_API", "NYFED", "YAHOO", "CRYPTO"):
+    for name in ("FRED", "FRED_API", "NYFED", "ACM", "YAHOO", "CRYPTO"):
         monkeypatch.delenv(f"RISKOFF_{name}_URL", raising=False)
     reset_shared_client()
     yield

@@ -5,6 +5,7 @@ source     provider                                            needs           t
 =========  ==================================================  ==============  =============
 fred       FRED / ALFRED (St. Louis Fed)                       -               2 at once
 nyfed      New York Fed Markets Data API                       -               2 at once
+acm        New York Fed ACM term premium file (CSV; .xls)      (``xlrd``)      1 at once, 1/s
 yahoo      Yahoo Finance through yfinance                      ``[yahoo]``     1 at once, 1/s
 crypto     a public exchange through ccxt (OHLCV)              ``[crypto]``    1 at once
 bundled    the snapshot shipped inside the package             -               -
@@ -27,6 +28,9 @@ Every address can be redirected, for a mirror, a proxy or a test server:
 ``RISKOFF_NYFED_URL``
     Root of the New York Fed Markets Data API, default ``https://markets.newyorkfed.org/api``
     (``{root}/rates/secured/sofr/search.json``, ``{root}/rp/results/search.json`` ...).
+``RISKOFF_ACM_URL``
+    The ACM term-premium file, default the NY Fed's ``ACMTermPremium.xls``; a CSV export of
+    its ``ACM Daily`` sheet is read as well (the workbook needs the package ``xlrd``).
 ``RISKOFF_YAHOO_URL``
     When set, Yahoo's chart API is read directly from ``{root}/v8/finance/chart/{ticker}``
     instead of through yfinance (which always talks to Yahoo itself).
@@ -106,6 +110,12 @@ def _nyfed() -> Source:
     return NyFedSource()
 
 
+def _acm() -> Source:
+    from riskoff.sources.acm import AcmSource
+
+    return AcmSource()
+
+
 def _yahoo() -> Source:
     from riskoff.sources.yahoo import YahooSource
 
@@ -128,6 +138,7 @@ def _bundled() -> Source:
 # never imports yfinance or ccxt.
 register_source("fred", _fred)
 register_source("nyfed", _nyfed)
+register_source("acm", _acm)
 register_source("yahoo", _yahoo, extra="yahoo", module="yfinance")
 register_source("crypto", _crypto, extra="crypto", module="ccxt")
 register_source("bundled", _bundled)
