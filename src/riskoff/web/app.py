@@ -9,7 +9,7 @@ a fixed list, and the brief is addressed by its date.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -19,6 +19,7 @@ from fastapi import FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import TypeAdapter
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from riskoff import __version__
@@ -32,7 +33,7 @@ from riskoff.errors import (
 from riskoff.inputs import MAX_K, MAX_WINDOW, MIN_K, MIN_WINDOW
 from riskoff.store import Store
 from riskoff.web import models
-from riskoff.web.service import Service
+from riskoff.web.service import MAX_VIEWS, Bounded, Service
 
 __all__ = ["CSP", "LOOPBACK_HOSTS", "MAX_CLAIMS_BYTES", "create_app"]
 
@@ -99,6 +100,12 @@ def _asset(name: str) -> bytes:
     return resources.files(package).joinpath(path).read_bytes()
 
 
+@cache
+def _adapter(model: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(model)
+
+
+@cache
 def _dashboard_html(latest: str, earliest: str) -> str:
     import jinja2
 
@@ -154,6 +161,18 @@ def create_app(
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    answers = Bounded(MAX_VIEWS)
+
+    def answer(model: Any, key: tuple[Any, ...], compute: Callable[[], Any]) -> Response:
+        # The JSON text of an answer is kept per store version and parameters: a repeated
+        # request costs a dictionary look-up, not a validation and serialization.
+        full = (service.store.version(), *key)
+        body = answers.get(full)
+        if body is None:
+            body = _adapter(model).dump_json(_adapter(model).validate_python(compute()))
+            answers.put(full, body)
+        return Response(body, media_type="application/json")
+
     # -- errors ------------------------------------------------------------------------------
     @app.exception_handler(RiskoffError)
     async def riskoff_error(request: Request, exc: RiskoffError) -> JSONResponse:
@@ -204,7 +223,11 @@ def create_app(
     @app.get("/api/diagnosis", response_model=models.DiagnosisOut, responses=ERRORS)
     def diagnosis(date: DateQuery = None, as_of: AsOfQuery = None, window: WindowQuery = 10) -> Any:
         """The diagnosis of a date: crash type, severity, epicenters, evidence, key numbers."""
-        return service.diagnosis(date, as_of, window)
+        return answer(
+            models.DiagnosisOut,
+            ("diagnosis", date, as_of, window),
+            lambda: service.diagnosis(date, as_of, window),
+        )
 
     @app.get(
         "/api/indicators",
@@ -259,7 +282,11 @@ def create_app(
         as_of: AsOfQuery = None,
     ) -> Any:
         """One stored series (newest vintage known on ``as_of``; default everything)."""
-        return service.series(series_id, start, end, as_of)
+        return answer(
+            models.SeriesOut,
+            ("series", series_id, start, end, as_of),
+            lambda: service.series(series_id, start, end, as_of),
+        )
 
     @app.get("/api/stress", response_model=models.StressOut, responses=ERRORS)
     def stress(
@@ -269,7 +296,11 @@ def create_app(
         window: WindowQuery = 10,
     ) -> Any:
         """The composite stress index over time (default: its whole history up to ``end``)."""
-        return service.stress(start, end, as_of, window)
+        return answer(
+            models.StressOut,
+            ("stress", start, end, as_of, window),
+            lambda: service.stress(start, end, as_of, window),
+        )
 
     @app.get("/api/analogs", response_model=models.AnalogsOut, responses=ERRORS)
     def analogs(
@@ -279,12 +310,20 @@ def create_app(
         window: WindowQuery = 10,
     ) -> Any:
         """The closest labelled episodes and most similar past windows to a date."""
-        return service.analogs(date, as_of, k, window)
+        return answer(
+            models.AnalogsOut,
+            ("analogs", date, as_of, k, window),
+            lambda: service.analogs(date, as_of, k, window),
+        )
 
     @app.get("/api/timeline", response_model=models.TimelineOut, responses=ERRORS)
     def timeline(start: StartQuery = None, end: EndQuery = None, window: WindowQuery = 10) -> Any:
         """The crash type of every business day (default: the year up to ``end``)."""
-        return service.timeline(start, end, window)
+        return answer(
+            models.TimelineOut,
+            ("timeline", start, end, window),
+            lambda: service.timeline(start, end, window),
+        )
 
     @app.post(
         "/api/verify",

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from riskoff.indicators import IndicatorSet
     from riskoff.store import Store
 
-__all__ = ["Service", "jsonable"]
+__all__ = ["MAX_VIEWS", "Bounded", "Service", "jsonable"]
 
 T = TypeVar("T")
 MAX_SETS = 6  # indicator sets are ~10-30 MB each; views of them are small
@@ -53,20 +53,24 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-class _Bounded:
-    """A dict that forgets its oldest entries beyond ``size``."""
+class Bounded:
+    """A dict that forgets its oldest entries beyond ``size`` (safe across threads)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> Any:
+        """Return the value of ``key``, or None."""
         return self.items.get(key)
 
     def put(self, key: Hashable, value: Any) -> None:
-        self.items[key] = value
-        while len(self.items) > self.size:
-            self.items.popitem(last=False)
+        """Keep ``value`` under ``key``, forgetting the oldest entries beyond the size."""
+        with self._lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
 
 
 class Service:
@@ -81,8 +85,8 @@ class Service:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._sets = _Bounded(MAX_SETS)
-        self._views = _Bounded(MAX_VIEWS)
+        self._sets = Bounded(MAX_SETS)
+        self._views = Bounded(MAX_VIEWS)
 
     # -- caching -------------------------------------------------------------------------------
     def _memo(self, key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
