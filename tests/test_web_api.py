@@ -370,3 +370,19 @@ def test_serve_binds_loopback_by_default_and_warns_otherwise(
     assert runner.invoke(app, ["serve", "--port", "70000"]).exit_code != 0
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
+
+
+def test_an_update_beside_the_app_is_seen_on_the_next_request(private_store: Store) -> None:
+    import pandas as pd
+
+    app = create_app(Store(private_store.path))
+    with TestClient(app, base_url=BASE) as c:
+        before = c.get("/api/health").json()["latest_close"]
+        assert c.get("/api/diagnosis").json()["date"] == before
+        # Another process (``riskoff update``) writes a new close while the app serves.
+        monday = (pd.Timestamp(before) + pd.offsets.BDay(1)).date().isoformat()
+        last = private_store.series_values("SPY").iloc[-1]
+        frame = pd.DataFrame({"date": [pd.Timestamp(monday)], "value": [last * 0.99]})
+        Store(private_store.path).write("SPY", frame, source="test")
+        assert c.get("/api/health").json()["latest_close"] == monday
+        assert c.get("/api/diagnosis").json()["date"] == monday
