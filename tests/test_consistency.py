@@ -193,4 +193,7 @@ def test_the_2026_02_05_brief_answers_the_commentary(
     spike = report.facts.get("max_126d.sofr_iorb_bp@2026-02-05")
     assert spike is not None and spike.observed == "2025-10-31"
     assert report.facts.get("compare.2020-03-12.similarity@2026-02-05") is not None
-    assert report.facts.get("compare.2021-05-19.rank@2026-02-05") is not None
+    # 19 May 2021 is the peak of the May 2021 crypto crash: the same rank as in the analogs.
+    rank = report.facts.get("compare.2021-05-19.rank@2026-02-05")
+    episode = next(a for a in report.diagnosis.analogs if a["peak"] == "2021-05-19")
+    assert rank is not None and rank.value == float(episode["rank"])

@@ -66,9 +66,10 @@ def comparison_from(result: IndicatorSet, day: pd.Timestamp) -> Comparison:
     """Build the comparison of ``day`` from its own point-in-time indicator set."""
     from riskoff.diagnosis.analogs import fingerprint, point_in_time_readings
 
-    return Comparison(
-        day.date().isoformat(), fingerprint(result, day), point_in_time_readings(result, day)
-    )
+    # Rounded like the bundled episode table, so a named day that is an episode's peak has the
+    # same fingerprint, similarity and rank as that episode.
+    features = {k: round(v, 6) for k, v in fingerprint(result, day).items()}
+    return Comparison(day.date().isoformat(), features, point_in_time_readings(result, day))
 
 
 def quantity_of(key: str, iso: str, columns: Sequence[str]) -> str:
