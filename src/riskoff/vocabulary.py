@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["CrashType", "Epicenter", "FundingState", "SafeHavenVerdict", "Severity"]
+__all__ = ["CrashType", "Epicenter", "FundingState", "MacroVerdict", "SafeHavenVerdict", "Severity"]
 
 
 class CrashType(StrEnum):
@@ -92,4 +92,14 @@ class SafeHavenVerdict(StrEnum):
     FAILED = "failed"
     MIXED = "mixed"
     NOT_TESTED = "not_tested"
+    UNKNOWN = "unknown"
+
+
+class MacroVerdict(StrEnum):
+    """What the official US data (jobs, output, spending, sentiment) said on the day."""
+
+    STRONG = "strong"
+    MIXED = "mixed"
+    WEAKENING = "weakening"
+    RECESSION_SIGNAL = "recession_signal"
     UNKNOWN = "unknown"

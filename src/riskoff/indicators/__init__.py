@@ -26,6 +26,7 @@ from riskoff.indicators.crossasset import (
     window_moves,
 )
 from riskoff.indicators.funding import FUNDING_SERIES, funding_indicators
+from riskoff.indicators.macro import MACRO_SERIES, macro_frame
 from riskoff.indicators.triggers import TRIGGER_SERIES, sector_moves, trigger_indicators
 
 __all__ = [
@@ -43,6 +44,7 @@ INDICATOR_SERIES = sorted(
         *FUNDING_SERIES,
         *TRIGGER_SERIES,
         *basket_series(DEFAULT_BASKET),
+        *MACRO_SERIES,
         "BAMLH0A0HYM2",
         "BAMLC0A0CM",
         "VIXCLS",
@@ -78,6 +80,8 @@ class IndicatorSet:
     last_observed : dict of str to date
         The date of each series' last observation known on the table's last day (filled by
         the pipeline, which sees the raw observations; empty when computed from a bare panel).
+    macro : DataFrame
+        The macro backdrop measures (:mod:`riskoff.indicators.macro`), also in ``table``.
     """
 
     table: pd.DataFrame
@@ -91,6 +95,7 @@ class IndicatorSet:
     contributions: pd.DataFrame
     window: int
     last_observed: dict[str, date] = field(default_factory=dict)
+    macro: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def compute(panel: pd.DataFrame, window: int = 10) -> IndicatorSet:
@@ -114,6 +119,7 @@ def compute(panel: pd.DataFrame, window: int = 10) -> IndicatorSet:
     co = comovement_indicators(returns)
     sub = subindices(stress_measures(panel, returns, funding))
     stress, contributions = composite(sub)
+    macro = macro_frame(panel)
     table = pd.concat(
         [
             funding,
@@ -123,6 +129,7 @@ def compute(panel: pd.DataFrame, window: int = 10) -> IndicatorSet:
             safe_haven_failure(move_z).to_frame(),
             stress.to_frame(),
             sub.add_prefix("stress_"),
+            macro,
         ],
         axis=1,
     )
@@ -137,6 +144,7 @@ def compute(panel: pd.DataFrame, window: int = 10) -> IndicatorSet:
         subindices=sub,
         contributions=contributions,
         window=window,
+        macro=macro,
     )
 
 
