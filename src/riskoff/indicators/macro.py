@@ -50,12 +50,16 @@ __all__ = [
     "MACRO_SERIES",
     "MEASURES",
     "STATES",
+    "FiscalCheck",
     "MacroBackdrop",
     "MacroReading",
     "MacroRule",
+    "bundled_through",
+    "fiscal_check",
     "fiscal_worry",
     "load_rules",
     "macro_backdrop",
+    "macro_evidence",
     "macro_frame",
     "macro_readings",
     "macro_verdict",
@@ -462,6 +466,35 @@ def _reading(
 
 # -- the verdict ------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class FiscalCheck:
+    """The moves of the fiscal-worry check over its window.
+
+    Attributes
+    ----------
+    start, end : str
+        ISO dates of the window's first and last rows.
+    term_premium_bp, long_yield_bp : float
+        Changes of the ACM 10-year term premium and of the 30-year yield.
+    dollar_pct, gold_pct : float
+        Changes of the broad dollar and of gold, percent.
+    dollar, gold : str
+        The series read.
+    present : bool
+        All four beyond their minimum moves.
+    """
+
+    start: str
+    end: str
+    term_premium_bp: float
+    long_yield_bp: float
+    dollar_pct: float
+    gold_pct: float
+    dollar: str
+    gold: str
+    present: bool
+
+
+@dataclass(frozen=True)
 class MacroBackdrop:
     """The macro verdict of a day with its evidence.
 
@@ -477,6 +510,11 @@ class MacroBackdrop:
         Term premium and long yields up, the dollar down and gold up over the window.
     fiscal_evidence : str
         The line saying so (empty when the pattern is absent).
+    fiscal : FiscalCheck or None
+        The moves behind the check (None when a series was missing).
+    latest_vintage : bool
+        Whether the monthly readings come from the bundled history (latest vintages, revised
+        since their first release) rather than from first-release vintages.
     """
 
     verdict: MacroVerdict
@@ -484,6 +522,8 @@ class MacroBackdrop:
     readings: dict[str, MacroReading]
     fiscal_worry: bool = False
     fiscal_evidence: str = ""
+    fiscal: FiscalCheck | None = None
+    latest_vintage: bool = True
 
 
 _SCORE = {"strong": 2, "steady": 1, "softening": -1, "contracting": -2}
@@ -558,10 +598,10 @@ def macro_verdict(readings: dict[str, MacroReading]) -> tuple[MacroVerdict, tupl
     return MacroVerdict.MIXED, evidence
 
 
-def fiscal_worry(
+def fiscal_check(
     frame: pd.DataFrame, panel: pd.DataFrame, window: int, dollar: str = "DTWEXBGS"
-) -> tuple[bool, str]:
-    """The "fiscal worry" pattern over the last ``window`` business days.
+) -> FiscalCheck | None:
+    """Measure the "fiscal worry" pattern over the last ``window`` business days.
 
     The term premium and the 30-year yield up, the broad dollar down and gold up, each by at
     least the ``[fiscal_worry]`` minimum of the rule file.
@@ -579,52 +619,73 @@ def fiscal_worry(
 
     Returns
     -------
-    (bool, str)
-        Whether the pattern is present and the evidence line (empty when absent).
+    FiscalCheck or None
+        None when a series has no value at either end of the window.
     """
     if len(frame) <= window:
-        return False, ""
+        return None
 
-    def change(series: pd.Series) -> float:
+    def ends(series: pd.Series) -> tuple[float, float]:
         s = series.ffill()
-        a, b = s.iloc[-window - 1], s.iloc[-1]
-        return float(b - a) if np.isfinite(a) and np.isfinite(b) else float("nan")
+        return float(s.iloc[-window - 1]), float(s.iloc[-1])
 
-    def pct(series: pd.Series) -> float:
-        s = series.ffill()
-        a, b = s.iloc[-window - 1], s.iloc[-1]
-        return (
-            float(100.0 * (b / a - 1.0))
-            if np.isfinite(a) and np.isfinite(b) and a
-            else float("nan")
-        )
-
-    tp = 100.0 * change(frame["term_premium_10y_pct"])
-    long_end = 100.0 * change(frame["ust30y_pct"])
-    usd = pct(_column(panel, dollar))
-    gold_id = next(
+    tp0, tp1 = ends(frame["term_premium_10y_pct"])
+    y0, y1 = ends(frame["ust30y_pct"])
+    usd0, usd1 = ends(_column(panel, dollar))
+    gold = next(
         (g for g in ("GOLD_LBMA_PM", "GLD") if g in panel and panel[g].notna().any()), "GLD"
     )
-    gold = pct(_column(panel, gold_id))
-    values = [tp, long_end, usd, gold]
-    if not all(np.isfinite(v) for v in values):
-        return False, ""
+    g0, g1 = ends(_column(panel, gold))
+    values = [tp0, tp1, y0, y1, usd0, usd1, g0, g1]
+    if not all(np.isfinite(v) for v in values) or usd0 == 0 or g0 == 0:
+        return None
+    tp, long_end = 100.0 * (tp1 - tp0), 100.0 * (y1 - y0)
+    usd, gold_pct = 100.0 * (usd1 / usd0 - 1.0), 100.0 * (g1 / g0 - 1.0)
     cut = fiscal_thresholds()
     present = (
         tp >= cut["term_premium_bp"]
         and long_end >= cut["long_yield_bp"]
         and usd <= -cut["dollar_fall_pct"]
-        and gold >= cut["gold_rise_pct"]
+        and gold_pct >= cut["gold_rise_pct"]
     )
-    if not present:
+    return FiscalCheck(
+        start=frame.index[-window - 1].date().isoformat(),
+        end=frame.index[-1].date().isoformat(),
+        term_premium_bp=tp,
+        long_yield_bp=long_end,
+        dollar_pct=usd,
+        gold_pct=gold_pct,
+        dollar=dollar,
+        gold=gold,
+        present=present,
+    )
+
+
+def fiscal_worry(
+    frame: pd.DataFrame, panel: pd.DataFrame, window: int, dollar: str = "DTWEXBGS"
+) -> tuple[bool, str]:
+    """Whether the fiscal-worry pattern is present, and its evidence line.
+
+    See :func:`fiscal_check`; the line is empty when the pattern is absent.
+    """
+    check = fiscal_check(frame, panel, window, dollar)
+    if check is None or not check.present:
         return False, ""
-    start = frame.index[-window - 1].date()
-    end = frame.index[-1].date()
     return True, (
-        f"fiscal worry: over {start}..{end} the 10-year term premium rose {tp:.0f} bp [ACMTP10], "
-        f"the 30-year yield {long_end:.0f} bp [DGS30], the dollar fell {abs(usd):.1f}% [{dollar}] "
-        f"and gold rose {gold:.1f}% [{gold_id}]"
+        f"fiscal worry: over {check.start}..{check.end} the 10-year term premium rose "
+        f"{check.term_premium_bp:.0f} bp [ACMTP10], the 30-year yield "
+        f"{check.long_yield_bp:.0f} bp [DGS30], the dollar fell {abs(check.dollar_pct):.1f}% "
+        f"[{check.dollar}] and gold rose {check.gold_pct:.1f}% [{check.gold}]"
     )
+
+
+@cache
+def bundled_through() -> dict[str, str]:
+    """The last date of each series in the bundled snapshot (ISO), from its manifest."""
+    import csv as _csv
+
+    text = resources.files("riskoff.datasets").joinpath("MANIFEST.csv").read_text("utf-8")
+    return {row["series_id"]: row["last_date"] for row in _csv.DictReader(text.splitlines())}
 
 
 def macro_backdrop(
@@ -654,4 +715,115 @@ def macro_backdrop(
     readings = macro_readings(panel, frame, last_observed=last_observed)
     verdict, evidence = macro_verdict(readings)
     worry, line = fiscal_worry(frame, panel, window)
-    return MacroBackdrop(verdict, evidence, readings, worry, line)
+    through = bundled_through()
+    # Readings of months the bundle covers are its latest vintages (revised since released).
+    latest = any(
+        r.observed and r.observed <= through.get(r.series.split("/")[0], "")
+        for r in readings.values()
+        if r.name not in DAILY_MEASURES
+    )
+    return MacroBackdrop(
+        verdict,
+        evidence,
+        readings,
+        worry,
+        line,
+        fiscal_check(frame, panel, window),
+        latest,
+    )
+
+
+# -- the verdict in the diagnosis -------------------------------------------------------------
+# The series dating each measure in the diagnosis's ``observed`` (its last observation).
+OBSERVED_FROM = {name: src.split("/")[0].split("-")[0] for name, src in SOURCES.items()}
+_GROWTH_SCARE = frozenset({"flight_to_safety"})
+_FISCAL_FITS = frozenset({"rate_shock", "broad_selloff"})
+
+
+def macro_evidence(backdrop: MacroBackdrop, crash_type: str, day: str) -> list[dict[str, object]]:
+    """Claims the macro backdrop adds to a verdict, as ``Evidence`` fields.
+
+    A flight to safety (a growth scare) is supported by weakening data and contradicted by
+    strong data; any other sell-off against strong data is said to be one (a liquidity,
+    positioning or fiscal story rather than growth). The fiscal-worry pattern supports a rate
+    shock or a broad sell-off and contradicts the others (it is the opposite of a dash for
+    cash). A calm day gets no claims.
+
+    Parameters
+    ----------
+    backdrop : MacroBackdrop
+        The day's backdrop.
+    crash_type : str
+        The verdict's crash type (``CrashType`` value).
+    day : str
+        ISO date of the diagnosis.
+
+    Returns
+    -------
+    list of dict
+        Keys ``claim``, ``value``, ``unit``, ``series``, ``as_of``, ``direction``.
+    """
+    if crash_type == "calm":
+        return []
+    out: list[dict[str, object]] = []
+    verdict = backdrop.verdict
+    payrolls = backdrop.readings.get("payrolls_3m_avg_k")
+    anchor = payrolls if payrolls is not None and np.isfinite(payrolls.value) else None
+    value = anchor.value if anchor else float("nan")
+    as_of = anchor.released if anchor else day
+    weak = verdict in (MacroVerdict.WEAKENING, MacroVerdict.RECESSION_SIGNAL)
+    words = verdict.value.replace("_", " ")
+    detail = f"payrolls {value:+.0f}k a month over 3 months" if anchor else "the data"
+    if crash_type in _GROWTH_SCARE and (weak or verdict == MacroVerdict.STRONG):
+        out.append(
+            {
+                "claim": (
+                    f"the economic data were {words} ({detail}): a growth scare is backed by them"
+                    if weak
+                    else f"the economic data were strong ({detail}): a flight to safety against "
+                    "strong data, not a growth scare in the numbers"
+                ),
+                "value": value,
+                "unit": "k/month",
+                "series": "PAYEMS",
+                "as_of": as_of,
+                "direction": "supports" if weak else "contradicts",
+            }
+        )
+    elif verdict == MacroVerdict.STRONG:
+        out.append(
+            {
+                "claim": f"a sell-off against strong economic data ({detail}): not a growth "
+                "scare in the numbers",
+                "value": value,
+                "unit": "k/month",
+                "series": "PAYEMS",
+                "as_of": as_of,
+                "direction": "supports",
+            }
+        )
+    elif weak:
+        out.append(
+            {
+                "claim": f"the economic data were {words} ({detail}): growth worries may be "
+                "part of the sell-off",
+                "value": value,
+                "unit": "k/month",
+                "series": "PAYEMS",
+                "as_of": as_of,
+                "direction": "contradicts",
+            }
+        )
+    if backdrop.fiscal_worry:
+        tp = backdrop.readings.get("term_premium_10y_pct")
+        out.append(
+            {
+                "claim": backdrop.fiscal_evidence,
+                "value": tp.value if tp is not None else float("nan"),
+                "unit": "%",
+                "series": "ACMTP10, DGS30, DTWEXBGS, gold",
+                "as_of": day,
+                "direction": "supports" if crash_type in _FISCAL_FITS else "contradicts",
+            }
+        )
+    return out
