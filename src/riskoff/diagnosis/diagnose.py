@@ -11,10 +11,20 @@ import pandas as pd
 
 from riskoff.diagnosis.classify import Verdict, classify, safe_haven_reading
 from riskoff.diagnosis.features import EPICENTER_CLASSES, day_features, epicenter_shocks
-from riskoff.diagnosis.result import AssetMove, Diagnosis, DollarReading, EpicenterMove, Trigger
+from riskoff.diagnosis.result import (
+    AssetMove,
+    Diagnosis,
+    DollarReading,
+    EpicenterMove,
+    Evidence,
+    Trigger,
+)
 from riskoff.diagnosis.rules import Rules, load_rules
 from riskoff.indicators import IndicatorSet, indicator_set
 from riskoff.indicators.basket import CLASS_LABELS, basket_proxies
+from riskoff.indicators.macro import MEASURES as MACRO_MEASURES
+from riskoff.indicators.macro import OBSERVED_FROM as MACRO_OBSERVED_FROM
+from riskoff.indicators.macro import macro_backdrop, macro_evidence
 from riskoff.vocabulary import CrashType, FundingState, SafeHavenVerdict
 
 # (column of the move, column of its z, label, unit, series) for the ranked triggers.
@@ -68,6 +78,7 @@ REPORTED = (
     "dollar_high_years",
     "mag7_vs_equal_weight_1y_pct",
     "mag7_above_200d_pct",
+    *MACRO_MEASURES,
 )
 # Indicators whose observation date is that of a source series (others: the day itself).
 OBSERVED_FROM = {
@@ -94,6 +105,7 @@ OBSERVED_FROM = {
     "dollar_low_years": "DTWEXBGS",
     "dollar_high_years": "DTWEXBGS",
 }
+OBSERVED_FROM.update(MACRO_OBSERVED_FROM)
 
 
 def _tail(result: IndicatorSet, day: pd.Timestamp, n: int = 5) -> IndicatorSet:
@@ -310,6 +322,16 @@ def diagnose_from(
     stress_pct = float(f["stress_pct"])
     funding = str(row["funding_state"])
     first = verdict.epicenters[0].epicenter if verdict.epicenters else None
+    macro = macro_backdrop(
+        result.panel.loc[:day],
+        result.macro.loc[:day] if not result.macro.empty else None,
+        window,
+        result.last_observed,
+    )
+    evidence = [
+        *verdict.evidence,
+        *(Evidence(**e) for e in macro_evidence(macro, str(verdict.crash_type), date_text)),  # type: ignore[arg-type]
+    ]
     return Diagnosis(
         date=date_text,
         window=window,
@@ -342,7 +364,7 @@ def diagnose_from(
         returns=returns,
         triggers=triggers,
         sectors=sectors,
-        evidence=verdict.evidence,
+        evidence=evidence,
         indicators=indicators,
         percentiles=percentiles,
         analogs=episode_analogs(result, day, analogs_k) if analogs_k else [],
@@ -357,6 +379,8 @@ def diagnose_from(
         dash_for_cash=dash,
         observed=observed,
         margin=round(verdict.margin, 4),
+        macro_verdict=macro.verdict,
+        macro=macro,
     )
 
 

@@ -10,7 +10,15 @@ from typing import Any
 
 import pandas as pd
 
-from riskoff.vocabulary import CrashType, Epicenter, FundingState, SafeHavenVerdict, Severity
+from riskoff.indicators.macro import MacroBackdrop
+from riskoff.vocabulary import (
+    CrashType,
+    Epicenter,
+    FundingState,
+    MacroVerdict,
+    SafeHavenVerdict,
+    Severity,
+)
 
 # Every crash type, as plain strings in the vocabulary's order.
 CRASH_TYPES = tuple(t.value for t in CrashType)
@@ -184,6 +192,9 @@ class Diagnosis:
     dash_for_cash: bool = False
     observed: dict[str, str] = field(default_factory=dict)
     margin: float | None = None
+    # The macro backdrop (riskoff.indicators.macro): verdict, readings with release dates.
+    macro_verdict: MacroVerdict = MacroVerdict.UNKNOWN
+    macro: MacroBackdrop | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (NaN becomes None)."""
