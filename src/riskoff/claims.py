@@ -410,6 +410,8 @@ def fact_text(fact: Fact) -> str:
     )
     if fact.unit == "years" and fact.start:
         when = f"on {fact.observed}; last beyond it on {fact.start}"
+    elif fact.unit != "%" and fact.start and fact.end:
+        when = f"on {fact.observed}, the highest from {fact.start} to {fact.end}"
     proxy = f", via {fact.proxy}" if fact.proxy else ""
     return f"{fact.key} = {shown} ({when}{proxy})" if when else f"{fact.key} = {shown}"
 
