@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 import riskoff
 from riskoff.alerts import context_names, parse_expression
 from riskoff.vocabulary import MacroVerdict
-
-
-@pytest.fixture(scope="module")
-def june_2022() -> riskoff.Report:
-    return riskoff.report("2022-06-13")
 
 
 def test_diagnosis_carries_the_macro_verdict() -> None:
@@ -43,7 +36,8 @@ def _section(report: riskoff.Report, section_id: str) -> str:
     return " ".join(b.text for b in section.blocks)
 
 
-def test_june_2022_brief_reads_the_backdrop_and_the_long_end(june_2022: riskoff.Report) -> None:
+def test_june_2022_brief_reads_the_backdrop_and_the_long_end() -> None:
+    june_2022 = riskoff.report("2022-06-13")
     economy = _section(june_2022, "economy")
     assert "strong data" in economy and "premise held" in economy
     assert "released 3 Jun 2022" in economy

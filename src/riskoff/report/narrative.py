@@ -64,6 +64,7 @@ SECTION_ORDER = (
     "compare",
     "episode",
     "triggers",
+    "economy",
     "funding",
     "selling",
     "history",
@@ -72,7 +73,7 @@ SECTION_ORDER = (
     "note",
     "data",
 )
-OPTIONAL_SECTIONS = frozenset({"claims", "compare", "change"})
+OPTIONAL_SECTIONS = frozenset({"claims", "compare", "change", "economy"})
 
 UNUSUAL_Z = 2.0  # a move beyond this many standard deviations of its own history is unusual
 NOTABLE_Z = 1.0
@@ -199,6 +200,8 @@ _FORMATS: dict[str, Any] = {
     "business days": lambda v: f"{int(v)} business days",
     "days": lambda v: f"{int(v)} day" + ("" if int(v) == 1 else "s"),
     "weeks": lambda v: f"{int(v)} weeks",
+    "k a month": lambda v: f"{v:+,.0f}k a month",
+    "level": lambda v: f"{v:.1f}",
 }
 
 
@@ -1852,6 +1855,11 @@ def _funding(book: FactBook, inputs: ReportInputs) -> Section:
     if rates:
         blocks.append(Block("paragraph", tuple(rates)))
         blocks.append(Block("chart", chart="rates"))
+    from riskoff.report.backdrop import long_end_sentences
+
+    long_end = long_end_sentences(book, inputs)
+    if long_end:
+        blocks.append(Block("paragraph", tuple(long_end)))
     return Section("funding", "Funding liquidity: is money getting scarce?", tuple(blocks))
 
 
@@ -2725,6 +2733,7 @@ def build_sections(inputs: ReportInputs, book: FactBook | None = None) -> list[S
 
     Every number goes through ``book``, whose fact table holds one fact per quantity.
     """
+    from riskoff.report.backdrop import economy_section
     from riskoff.report.extras import (
         change_section,
         claims_section,
@@ -2739,6 +2748,7 @@ def build_sections(inputs: ReportInputs, book: FactBook | None = None) -> list[S
         compare_section(book, inputs),
         episode_section(book, inputs),
         _triggers(book, inputs),
+        economy_section(book, inputs),
         _funding(book, inputs),
         _selling(book, inputs),
         _history(book, inputs),
