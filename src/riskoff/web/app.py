@@ -47,10 +47,11 @@ SERIES_PATTERN = r"^[A-Za-z0-9_.^=\-]{1,40}$"
 COLUMNS_PATTERN = r"^[a-z0-9_]+(,[a-z0-9_]+)*$"
 
 # Only the app itself: scripts and data from this origin, nothing inline except styles, which
-# plotly.js sets on the elements it draws (and in <style> tags it adds) at run time.
+# plotly.js sets on the elements it draws (and in <style> tags it adds) at run time; images
+# from data: URLs, which plotly.js draws heatmaps with (and the page's empty icon).
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; font-src 'self'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 STATIC = {
