@@ -190,6 +190,34 @@ def test_stress_index_in_unit_interval_and_decomposes(latest: pd.DataFrame) -> N
     assert parts["stress_index"] > 0.5
 
 
+def _percentile_mean(table: pd.DataFrame, start: str, end: str) -> float:
+    from riskoff.diagnosis.features import expanding_percentile
+
+    return float(expanding_percentile(table["stress_index"]).loc[start:end].mean())
+
+
+def test_composite_ranks_moderate_episodes_above_calm_stretches(latest: pd.DataFrame) -> None:
+    # The percentile the brief prints (expanding, 1986 on). February 2016 (oil, high yield,
+    # China) and December 2018 (the Q4 sell-off) rank in the top quarter of the history; the
+    # bound is 0.75, not 0.8: the composite reads about 0.77 and 0.80 on those fortnights.
+    assert _percentile_mean(latest, "2016-02-01", "2016-02-12") > 0.75
+    assert _percentile_mean(latest, "2018-12-17", "2018-12-28") > 0.75
+    # Calm stretches stay in the lower half.
+    assert _percentile_mean(latest, "2017-06-01", "2017-08-31") < 0.5
+    assert _percentile_mean(latest, "2014-05-01", "2014-07-31") < 0.5
+    assert _percentile_mean(latest, "2006-01-02", "2006-04-28") < 0.5
+
+
+def test_credit_and_vix_rise_from_their_one_year_low() -> None:
+    from riskoff.indicators.composite import _rise_from_low
+
+    # Before 20 values nothing is given; after, the level minus the trailing minimum.
+    assert _rise_from_low(pd.Series([3.0] * 19)).isna().all()
+    full = _rise_from_low(pd.Series([3.0] * 20 + [5.5, 4.0]), window=250)
+    assert full.iloc[20] == pytest.approx(2.5)
+    assert full.iloc[21] == pytest.approx(1.0)
+
+
 @pytest.mark.parametrize(
     ("day", "state"),
     [("2019-09-17", "stressed"), ("2021-11-15", "abundant"), ("2025-10-31", "stressed"),

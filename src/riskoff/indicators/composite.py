@@ -5,6 +5,12 @@ to that day, so no later data shape it); a sub-index is the mean of its measures
 weighs the sub-indices equally and aggregates them with EWMA cross-correlations (Hollo, Kremer and
 Lo Duca 2012), so stress counts more when it hits several markets at once. The result lies in
 [0, 1].
+
+Price-like stress gauges (credit spreads, the VIX) enter twice: by their level and by their rise
+over the past year's low, the spread analogue of the equity drawdown (CMAX). A level alone ranks
+a moderate episode against decades that include far higher levels (1990s-2000s spreads, 2008);
+the rise says how far stress has jumped from where that market stood, which is what a
+sell-off such as February 2016 or December 2018 is.
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ SUBINDICES = (
     "commodities",
     "crypto",
 )
-MIN_HISTORY = 250  # values a measure needs before its ECDF counts
+# Values a measure needs before its ECDF counts: two years, so a measure that starts in a
+# stressed stretch (the credit spreads from 1997) does not rank the next crisis against it alone.
+MIN_HISTORY = 500
 EWMA_LAMBDA = 0.93  # the ECB CISS decay for the cross-correlations
 
 
@@ -34,6 +42,11 @@ def _cmax_drawdown(level: pd.Series, window: int = 250) -> pd.Series:
     """One minus the price over its trailing maximum (CMAX): 0 at a high, 0.3 after -30%."""
     peak = level.rolling(window, min_periods=20).max()
     return 1.0 - level / peak
+
+
+def _rise_from_low(level: pd.Series, window: int = 250) -> pd.Series:
+    """The level minus its trailing minimum: 0 at a one-year low, 2.0 after a 200 bp widening."""
+    return level - level.rolling(window, min_periods=20).min()
 
 
 def stress_measures(
@@ -55,6 +68,7 @@ def stress_measures(
     spy = get("SPY", nan).fillna(get("SP500", nan))
     btc = get("BTC-USD", nan)
     y10 = get("DGS10", nan)
+    hy, ig, vix = get("BAMLH0A0HYM2", nan), get("BAMLC0A0CM", nan), get("VIXCLS", nan)
     return {
         # Judged against the spread's own recent baseline, not its raw level: 0 bp after a
         # decade at -10 bp is a rise, not the most stressed day in history.
@@ -68,12 +82,17 @@ def stress_measures(
             {"yield_vol_bp": (y10.diff() * 100.0).rolling(20, min_periods=15).std()}
         ),
         "credit": pd.DataFrame(
-            {"hy_oas": get("BAMLH0A0HYM2", nan), "ig_oas": get("BAMLC0A0CM", nan)}
+            {
+                "hy_oas": hy,
+                "ig_oas": ig,
+                "hy_rise": _rise_from_low(hy),
+                "ig_rise": _rise_from_low(ig),
+            }
         ),
         "equity": pd.DataFrame(
             {"drawdown": _cmax_drawdown(spy), "vol": _realised_vol(returns["us_equities"])}
         ),
-        "volatility": pd.DataFrame({"vix": get("VIXCLS", nan)}),
+        "volatility": pd.DataFrame({"vix": vix, "vix_rise": _rise_from_low(vix)}),
         "fx": pd.DataFrame(
             {
                 "dollar_vol": _realised_vol(returns["dollar"]),
