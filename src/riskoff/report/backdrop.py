@@ -85,21 +85,6 @@ def _percentile(book: FactBook, r: MacroReading) -> Fact:
     )
 
 
-def _period(r: MacroReading) -> str:
-    if not r.observed:
-        return "no release yet"
-    if r.series == "ICSA":
-        return f"week to {book_date(r.observed)}"
-    return f"{book_month(r.observed)} data, released {book_date(r.released)}"
-
-
-def book_date(iso: str) -> str:
-    """``5 Feb 2026`` for an ISO date."""
-    from riskoff.report.narrative import date_text
-
-    return date_text(iso)
-
-
 def book_month(iso: str) -> str:
     """``Jan 2026`` for the first day of a month."""
     from riskoff.report.narrative import MONTHS
@@ -108,18 +93,28 @@ def book_month(iso: str) -> str:
 
 
 def _line(book: FactBook, r: MacroReading) -> Sentence:
-    if not math.isfinite(r.value):
-        return S(
-            "{label}: not known on the day [{series}].", {"label": r.label, "series": r.series}
-        )
-    words = {"label": r.label, "period": _period(r), "state": r.state, "series": r.series}
+    words = {"label": r.label, "state": r.state, "series": r.series}
+    if not math.isfinite(r.value) or not r.observed:
+        return S("{label}: not known on the day [{series}].", words)
+    facts = {
+        "value": _fact(book, r),
+        "pct": _percentile(book, r),
+        "released": book.date(r.released),
+    }
     if r.series == "ICSA":
-        words["period"] += f", released {book_date(r.released)}"
+        return S(
+            "{label}: {value} (week to {week}, released {released}; {pct} of its history): "
+            "{state} [{series}].",
+            words,
+            week=book.date(r.observed),
+            **facts,
+        )
+    words["period"] = f"{book_month(r.observed)} data"
     return S(
-        "{label}: {value} ({period}; {pct} of its history): {state} [{series}].",
+        "{label}: {value} ({period}, released {released}; {pct} of its history): {state} "
+        "[{series}].",
         words,
-        value=_fact(book, r),
-        pct=_percentile(book, r),
+        **facts,
     )
 
 
@@ -203,7 +198,8 @@ def long_end_sentences(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
         out.append(
             S(
                 "The long end: the 30-year Treasury yield at {y30} ({p30} of its history), the "
-                "2s30s curve at {curve} [DGS30, DGS2].",
+                "{curve_name} curve at {curve} [{ids}].",
+                {"curve_name": "2s30s", "ids": "DGS30, DGS2"},
                 y30=_fact(book, r["ust30y_pct"]),
                 p30=_percentile(book, r["ust30y_pct"]),
                 curve=_fact(book, r["curve_2s30s_bp"]),
@@ -214,8 +210,9 @@ def long_end_sentences(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
         out.append(
             S(
                 "The ACM 10-year term premium was {tp} (estimate for {seen}; {ptp} of its "
-                "history), {chg} over three months [ACMTP10].",
-                {"seen": book_date(tp.observed)},
+                "history), {chg} over three months [{tp_id}].",
+                {"tp_id": "ACMTP10"},
+                seen=book.date(tp.observed),
                 tp=_fact(book, tp),
                 ptp=_percentile(book, tp),
                 chg=_fact(book, r["term_premium_3m_change_bp"]),
@@ -227,9 +224,8 @@ def long_end_sentences(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
         out.append(
             S(
                 "A fiscal-worry pattern over the window: the term premium {tp} and the 30-year "
-                "yield {y30}, the dollar {usd} and gold {gold} [ACMTP10, DGS30, {dollar}, "
-                "{gold_id}].",
-                {"dollar": check.dollar, "gold_id": check.gold},
+                "yield {y30}, the dollar {usd} and gold {gold} [{ids}].",
+                {"ids": f"ACMTP10, DGS30, {check.dollar}, {check.gold}"},
                 tp=fact(
                     TableFact(
                         f"fiscal.term_premium_bp@{book.iso}",
