@@ -105,7 +105,11 @@ def series_show(
     console.print(f"[bold]{spec.id}[/bold]: {spec.name}")
     console.print(
         f"  asset class {spec.asset_class}; unit {spec.unit}; frequency {spec.frequency}; "
-        f"published {spec.publication_lag_days} day(s) after its date"
+        + (
+            f"published by the release calendar {spec.release_rule}"
+            if spec.release_rule
+            else f"published {spec.publication_lag_days} day(s) after its date"
+        )
     )
     native = f" (published in {spec.native_unit}, x{spec.scale:g})" if spec.native_unit else ""
     console.print(f"  source: {spec.source}, native id {spec.native_id}{native}")
