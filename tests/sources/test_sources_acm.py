@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -80,3 +81,28 @@ def test_update_revises_the_bundled_term_premium(
     assert outcome.revised == 1
     rows = [r for r in store_rows(private_store.path, "ACMTP10") if str(r[0]) == "2024-06-07"]
     assert [round(r[1], 6) for r in rows] == [-0.183848, -0.19]
+
+
+def test_alfred_vintages_of_payrolls_are_stored_as_first_released(
+    server: LocalServer, monkeypatch: pytest.MonkeyPatch, private_store: Store
+) -> None:
+    # August 2026 payrolls: first print on Friday 2026-09-04, revised on 2026-10-02
+    # (constructed numbers, FRED's ALFRED layout).
+    monkeypatch.setenv("RISKOFF_FRED_API_URL", server.url + "/fred")
+    monkeypatch.setenv("FRED_API_KEY", "test-key-not-real")
+    observations = [
+        {"realtime_start": "2026-09-04", "realtime_end": "2026-10-01", "date": "2026-08-01",
+         "value": "158900"},
+        {"realtime_start": "2026-10-02", "realtime_end": "9999-12-31", "date": "2026-08-01",
+         "value": "158950"},
+    ]  # fmt: skip
+    payload = {"count": len(observations), "observations": observations}
+    server.route("/fred/series/observations", Reply(body=json.dumps(payload)))
+    report = run_update(["PAYEMS"], store=private_store, today=date(2026, 10, 10))
+    (outcome,) = report.outcomes
+    assert outcome.status == "ok", outcome.message
+    rows = [r for r in store_rows(private_store.path, "PAYEMS") if str(r[0]) == "2026-08-01"]
+    assert [(str(r[2])[:10], r[1]) for r in rows] == [
+        ("2026-09-04", 158900.0),
+        ("2026-10-02", 158950.0),
+    ]
