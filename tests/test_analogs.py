@@ -60,6 +60,7 @@ def test_one_value_per_episode_day(sets: dict[str, IndicatorSet]) -> None:
     features = fingerprint(own, own.table.index[-1])
     stored = load_fingerprints()["lehman-gfc-2008"]
     assert stored["peak"] == "2008-10-10"
+    # When this fails the indicators changed: python -m riskoff.diagnosis.analogs rebuilds it.
     assert stored["features"] == pytest.approx(features, abs=1e-5)
     later = sets["2026-02-05"]
     row = next(

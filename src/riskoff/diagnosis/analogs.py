@@ -22,8 +22,9 @@ Two searches:
 Only what was knowable on the day is used: episodes that contain the day, or ended fewer than
 ``MIN_GAP_BDAYS`` business days before it, are left out, and path matches must end before the
 query window starts. An episode's fingerprint is its peak day as known on that day (point in
-time), read from the bundled ``episode_fingerprints.json`` (rebuilt with
-:func:`build_fingerprint_table`), so the same episode-day has the same values in every brief.
+time), read from the bundled ``episode_fingerprints.json``, so the same episode-day has the
+same values in every brief. When the indicators change, rebuild it with
+``python -m riskoff.diagnosis.analogs`` (:func:`build_fingerprint_table` over the store).
 """
 
 from __future__ import annotations
@@ -381,3 +382,17 @@ def path_analogs(
             }
         )
     return out
+
+
+def main() -> None:  # pragma: no cover - a maintenance command
+    """Rebuild the bundled ``episode_fingerprints.json`` from the store's data."""
+    from riskoff.pipeline import indicator_set
+
+    table = build_fingerprint_table(lambda day: indicator_set(day, window=10))
+    path = Path(str(resources.files("riskoff.diagnosis").joinpath(FINGERPRINT_FILE)))
+    path.write_text(json.dumps(table, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {path} ({len(table['episodes'])} episodes)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
