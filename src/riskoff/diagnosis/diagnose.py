@@ -183,7 +183,7 @@ def _headline(
     if math.isfinite(eq_pct):
         facts.append(f"US equities {eq_pct:+.1f}% over {window} business days")
     if math.isfinite(stress):
-        facts.append(f"stress index {stress:.2f} ({stress_pct:.0%} percentile)")
+        facts.append(f"stress index {stress:.2f}, higher than on {stress_pct:.0%} of past days")
     facts.append(f"funding {funding}")
     return head + ". " + "; ".join(facts) + "."
 

@@ -223,7 +223,11 @@ class Diagnosis:
             ),
         ]
         if self.stress_index is not None:
-            pct = f" ({self.stress_percentile:.0%} percentile)" if self.stress_percentile else ""
+            pct = (
+                f", higher than on {self.stress_percentile:.0%} of past days"
+                if self.stress_percentile
+                else ""
+            )
             lines.append(f"stress index {self.stress_index:.2f}{pct}; funding {self.funding_state}")
         lines.append("evidence:")
         for item in self.evidence:
