@@ -109,6 +109,11 @@ def fingerprint(result: IndicatorSet, day: pd.Timestamp) -> dict[str, float]:
         value = float(z.get(c, math.nan))
         if c in SIDE_CLASSES:
             value = float(_side_z(result, SIDE_CLASSES[c]).get(day, math.nan))
+        elif c == "dollar" and "dollar_move_z" in result.table:
+            # The diagnosis's dollar (broad index extended to the day), not the basket's UUP:
+            # one dollar reading per day everywhere.
+            broad = float(result.table["dollar_move_z"].get(day, math.nan))
+            value = broad if math.isfinite(broad) else value
         if math.isfinite(value):
             features[f"z_{c}"] = float(np.clip(value, -Z_CLIP, Z_CLIP))
     row = result.table.loc[day]
