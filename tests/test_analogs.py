@@ -17,12 +17,13 @@ from riskoff.diagnosis.analogs import (
     load_fingerprints,
 )
 from riskoff.diagnosis.episodes import load_episodes
-from riskoff.indicators import IndicatorSet, indicator_set
+from riskoff.indicators import IndicatorSet
+from riskoff.pipeline import indicator_set
 
 
 @pytest.fixture(scope="module")
 def sets() -> dict[str, IndicatorSet]:
-    return {d: indicator_set(d, 10) for d in ("2008-10-10", "2025-10-31", "2026-02-05")}
+    return {d: indicator_set(d, window=10) for d in ("2008-10-10", "2025-10-31", "2026-02-05")}
 
 
 def test_fingerprint_has_silver_semis_and_ether(sets: dict[str, IndicatorSet]) -> None:
@@ -81,6 +82,6 @@ def test_no_analog_contains_the_day_or_ended_just_before() -> None:
 
 
 def test_the_episode_itself_is_not_offered_two_days_after(sets: dict[str, IndicatorSet]) -> None:
-    result = indicator_set("2024-08-09", 10)
+    result = indicator_set("2024-08-09", window=10)
     ids = [r["id"] for r in episode_analogs(result, result.table.index[-1], k=0)]
     assert "yen-carry-unwind-2024" not in ids

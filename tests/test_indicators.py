@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 
 from riskoff.datasets import load_history
-from riskoff.indicators import INDICATOR_SERIES, compute, indicator_set
+from riskoff.indicators import INDICATOR_SERIES, compute
 from riskoff.indicators.crossasset import breadth, safe_haven_failure, window_moves
 from riskoff.indicators.funding import calendar_days
 from riskoff.indicators.triggers import expanding_zscore, years_since_level
 from riskoff.panel import load_panel
+from riskoff.pipeline import indicator_set
 from riskoff.store import Store
 
 
@@ -180,7 +181,7 @@ def test_rows_use_no_later_data(latest: pd.DataFrame) -> None:
 
 
 def test_stress_index_in_unit_interval_and_decomposes(latest: pd.DataFrame) -> None:
-    from riskoff.indicators import stress_decomposition
+    from riskoff import stress_decomposition
 
     s = latest["stress_index"].dropna()
     assert ((s >= 0) & (s <= 1)).all()

@@ -16,9 +16,10 @@ import typer
 from typer.testing import CliRunner
 
 from riskoff.diagnosis.diagnose import diagnose_from
-from riskoff.indicators import IndicatorSet, crossasset, indicator_set
+from riskoff.indicators import IndicatorSet, crossasset
 from riskoff.indicators.composite import compare_with_published
 from riskoff.indicators.funding import RESERVE_DRAIN_USD_BN, STATE_THRESHOLDS_BP
+from riskoff.pipeline import indicator_set
 from riskoff.report import Report, render_html, render_json, render_text, report_from
 from riskoff.report.charts import plotly_figure
 from riskoff.report.narrative import (
@@ -66,7 +67,7 @@ def built(seeded_home: Path) -> dict[str, Built]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("RISKOFF_HOME", str(seeded_home))
         for day in DATES:
-            result = indicator_set(day, 10)
+            result = indicator_set(day, window=10)
             last = result.table.index[-1]
             out[day] = (report_from(result, diagnose_from(result, last), last), result)
     return out
@@ -242,7 +243,7 @@ def test_a_spread_across_a_reserve_rate_change_is_flagged(built: dict[str, Built
 
 
 def test_latest_report_says_net_liquidity_is_missing(seeded_home: Path) -> None:
-    result = indicator_set(None, 10)
+    result = indicator_set(None, window=10)
     day = result.table.index[-1]
     report = report_from(result, diagnose_from(result, day), day)
     text = " ".join(render_text(report).split())

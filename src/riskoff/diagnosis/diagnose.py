@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -20,7 +19,7 @@ from riskoff.diagnosis.result import (
     Trigger,
 )
 from riskoff.diagnosis.rules import Rules, load_rules
-from riskoff.indicators import IndicatorSet, indicator_set
+from riskoff.indicators import IndicatorSet
 from riskoff.indicators.basket import CLASS_LABELS, basket_proxies
 from riskoff.indicators.macro import MEASURES as MACRO_MEASURES
 from riskoff.indicators.macro import OBSERVED_FROM as MACRO_OBSERVED_FROM
@@ -391,26 +390,3 @@ HAVEN_TEXT = {
     SafeHavenVerdict.PROTECTED: "protected: havens rallied (a flight to safety)",
     SafeHavenVerdict.MIXED: "mixed: havens neither clearly fell nor clearly rallied",
 }
-
-
-def diagnose(date: str | date | pd.Timestamp | None = None, window: int = 10) -> Diagnosis:
-    """Diagnose the market on ``date`` using only data knowable on it.
-
-    Parameters
-    ----------
-    date : date-like, optional
-        The day (default: the latest US equity close in the store). A weekend or holiday is
-        diagnosed as of the business day before.
-    window : int
-        Business days over which moves are measured (default 10).
-
-    Returns
-    -------
-    Diagnosis
-        Crash type, epicenter, confidence, runner-up, evidence, stress, funding state, breadth,
-        safe-haven behaviour, ranked triggers, window returns by asset class and the closest
-        historical episodes and past windows.
-    """
-    result = indicator_set(date, window)
-    day = result.table.index[-1]
-    return diagnose_from(result, day)

@@ -146,17 +146,3 @@ def compute(panel: pd.DataFrame, window: int = 10) -> IndicatorSet:
         window=window,
         macro=macro,
     )
-
-
-def indicator_set(as_of: object = None, window: int = 10) -> IndicatorSet:
-    """Deprecated alias of :func:`riskoff.pipeline.indicator_set` (``as_of`` is the day)."""
-    from riskoff.pipeline import indicator_set as _indicator_set
-
-    return _indicator_set(as_of, window=window)
-
-
-def stress_decomposition(date: object = None, as_of: object = None) -> pd.Series:
-    """Deprecated alias of :func:`riskoff.stress_decomposition`."""
-    from riskoff.api import stress_decomposition as _stress_decomposition
-
-    return _stress_decomposition(date, as_of=as_of)
