@@ -6,13 +6,24 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from riskoff.store import Store
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CHILD_GUARD = Path(__file__).resolve().parent / "childguard"
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; no test downloads a browser
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -60,3 +71,15 @@ def private_store(seeded_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     shutil.copy(seeded_home / "seeded-bundle", home / "seeded-bundle")
     monkeypatch.setenv("RISKOFF_HOME", str(home))
     return Store(home / "riskoff.duckdb")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's headless Chromium through Playwright; skipped when either is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

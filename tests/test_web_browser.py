@@ -22,25 +22,11 @@ import pytest
 import riskoff
 from riskoff.store import Store
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL_SCHEMES = ("data:", "blob:", "about:")
 DRAWN = "html[data-charts='drawn'][data-date='{day}']"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = pytest.mark.browser  # the `browser` fixture (conftest) skips without Chromium
 
 
 @pytest.fixture(scope="module")
@@ -66,15 +52,6 @@ def server(seeded_home: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
         srv.should_exit = True
         thread.join(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Any:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Recorder:
