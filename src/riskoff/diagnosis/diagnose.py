@@ -130,14 +130,19 @@ def _max_stale_rows(sid: str) -> int:
     return min(int(spec.ffill_limit), math.ceil(spec.publication_lag_days * 5 / 7) + 1)
 
 
-def _observed_on(panel: pd.DataFrame, sid: str, day: pd.Timestamp) -> str:
+def _observed_on(result: IndicatorSet, sid: str, day: pd.Timestamp) -> str:
     """ISO observation date of ``sid``'s value on ``day`` ('' when none).
 
-    The value carried forward at the end of a point-in-time panel was observed on the first
-    day of the final run of identical values (see ``triggers.stale_tail``).
+    On the panel's last day the pipeline knows each series' last observation exactly (from the
+    store); for an earlier day the value carried forward was observed on the first day of the
+    final run of identical values (see ``triggers.stale_tail``).
     """
+    panel = result.panel
     if sid not in panel:
         return ""
+    exact = result.last_observed.get(sid)
+    if exact is not None and day == panel.index[-1]:
+        return exact.isoformat() if math.isfinite(panel[sid].iloc[-1]) else ""
     max_back = _max_stale_rows(sid)
     end = int(panel.index.searchsorted(day, side="right"))
     values = panel[sid].to_numpy(dtype=float)[max(0, end - 60) : end]
@@ -150,15 +155,18 @@ def _observed_on(panel: pd.DataFrame, sid: str, day: pd.Timestamp) -> str:
     return panel.index[max(0, end - 60) + pos].date().isoformat()
 
 
-def _window_dates(panel: pd.DataFrame, sid: str, day: pd.Timestamp, window: int) -> tuple[str, str]:
+def _window_dates(
+    result: IndicatorSet, sid: str, day: pd.Timestamp, window: int
+) -> tuple[str, str]:
     """Observation dates of the first and last close of a window on ``sid``."""
-    end = _observed_on(panel, sid, day)
+    end = _observed_on(result, sid, day)
     if not end:
         return "", ""
-    pos = panel.index.get_loc(pd.Timestamp(end))
-    if not isinstance(pos, int) or pos < window:
+    # A weekend-dated observation sits on the next business day of the panel.
+    pos = int(result.panel.index.searchsorted(pd.Timestamp(end)))
+    if pos < window:
         return "", end
-    return panel.index[pos - window].date().isoformat(), end
+    return result.panel.index[pos - window].date().isoformat(), end
 
 
 def _headline(
@@ -230,7 +238,7 @@ def diagnose_from(
     }
     indicators["funding_state"] = str(row["funding_state"])
     indicators["calendar_day"] = bool(row["calendar_day"])
-    observed = {k: _observed_on(result.panel, OBSERVED_FROM[k], day) or date_text
+    observed = {k: _observed_on(result, OBSERVED_FROM[k], day) or date_text
                 for k in REPORTED if k in OBSERVED_FROM}  # fmt: skip
     observed.update({k: date_text for k in REPORTED if k not in OBSERVED_FROM})
     # Share of each indicator's history at or below today's value (NaN when either is missing).
@@ -248,7 +256,7 @@ def diagnose_from(
     for c in result.move_pct.columns:
         if not math.isfinite(move_pct[c]):
             continue
-        start, end = _window_dates(result.panel, proxies.get(c, ""), day, window)
+        start, end = _window_dates(result, proxies.get(c, ""), day, window)
         returns.append(
             AssetMove(
                 c,
@@ -263,7 +271,7 @@ def diagnose_from(
     triggers = sorted(
         (
             Trigger(name=move, label=label, move=float(row[move]), unit=unit, z=float(row[z]),
-                    series=series, observed=_observed_on(result.panel, series, day) or date_text)
+                    series=series, observed=_observed_on(result, series, day) or date_text)
             for move, z, label, unit, series in TRIGGERS
             if math.isfinite(row[move]) and math.isfinite(row[z])
         ),
@@ -279,7 +287,7 @@ def diagnose_from(
             key=lambda c: np.fmin(move_z[c], day_z[c]) if pd.notna(move_z[c]) else np.inf,
         )
         sid = proxies.get(cls, "")
-        start, end = _window_dates(result.panel, sid, day, window)
+        start, end = _window_dates(result, sid, day, window)
         epicenters.append(
             EpicenterMove(
                 epicenter=pick.epicenter,
@@ -300,7 +308,7 @@ def diagnose_from(
     dsrc = row.get("dollar_source")
     dollar_series = str(dsrc) if isinstance(dsrc, str) else "UUP"
     dstart, dend = _window_dates(
-        result.panel, "DTWEXBGS" if dollar_series.startswith("DTWEX") else "UUP", day, window
+        result, "DTWEXBGS" if dollar_series.startswith("DTWEX") else "UUP", day, window
     )
     if dollar_series == "DTWEXBGS+FX proxy":
         # The proxy carries the index to the day itself: the window is the last rows.
