@@ -139,7 +139,7 @@ def ciss(
         for i in range(avail.size):
             for j in range(avail.size):
                 if i != j and sd[i] > 0 and sd[j] > 0:
-                    corr[i, j] = sub[i, j] / (sd[i] * sd[j])
+                    corr[i, j] = max(0.0, sub[i, j] / (sd[i] * sd[j]))  # negatives count 0
         ws = weights[avail] / weights[avail].sum() * s[avail]
         composite[t] = ws @ corr @ ws
         contributions[t] = 0.0

@@ -96,6 +96,32 @@ def test_fallback_only_when_nothing_specific_holds() -> None:
     assert passes["broad_selloff"] and got == "rate_shock"
 
 
+def test_concentrated_only_when_no_cross_market_story_holds() -> None:
+    # A day meeting both a rate shock's and a concentrated sell-off's necessary conditions
+    # (gold crashing on a taper signal, 20 June 2013) is a rate shock with an epicenter.
+    state = _satisfying(CrashType.CONCENTRATED)
+    for c in RULES.rule(CrashType.RATE_SHOCK).conditions:
+        if c.feature not in ("equity_shock_z",):
+            state[c.feature] = c.strong
+    state["equity_shock_z"] = -0.5  # both rules' conditions hold at this value
+    got, _, passes = _run(state)
+    assert passes["concentrated"] and passes["rate_shock"]
+    assert got == "rate_shock"
+    # Without the rate shock the concentrated sell-off is the answer, ahead of the fallbacks.
+    state["yield_move_bp"] = 0.0
+    got, _, passes = _run(state)
+    assert not passes["rate_shock"] and got == "concentrated"
+
+
+@pytest.mark.parametrize("bad", ["0", "4", "true", '"1"', "1.5"])
+def test_tier_must_be_one_two_or_three(bad: str) -> None:
+    from importlib import resources
+
+    text = resources.files("riskoff.diagnosis").joinpath("rules.toml").read_text("utf-8")
+    with pytest.raises(CatalogError, match=r"concentrated\.tier must be 1, 2 or 3"):
+        parse_rules(text.replace("tier = 2", f"tier = {bad}", 1))
+
+
 def test_no_data_is_calm_with_low_margin() -> None:
     frame = pd.DataFrame([{n: np.nan for n in FEATURES}], index=[pd.Timestamp("2020-01-02")])
     ev = evaluate(RULES, frame)

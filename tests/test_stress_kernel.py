@@ -154,6 +154,18 @@ def test_ciss_uncorrelated_stress_counts_less() -> None:
     assert np.nanmean(composite) < 0.8 * np.nanmean(together)
 
 
+def test_ciss_calm_market_does_not_cancel_stress() -> None:
+    """A sub-index moving against the others (Treasuries calm in a flight to safety) adds its
+    own square but no negative cross-term: the composite is never below the stressed part."""
+    rng = np.random.default_rng(7)
+    stressed = ecdf_transform(rng.standard_normal(1000))
+    s = np.column_stack([stressed, 1.0 - stressed])  # perfectly anti-correlated
+    composite, contrib = ciss(s, np.array([0.5, 0.5]))
+    ok = ~np.isnan(composite)
+    np.testing.assert_allclose(composite[ok], 0.25 * (s[ok, 0] ** 2 + s[ok, 1] ** 2), atol=1e-9)
+    np.testing.assert_allclose(contrib[ok].sum(axis=1), composite[ok], rtol=1e-12)
+
+
 def test_ciss_constant_subindex_at_median() -> None:
     """A sub-index stuck at 0.5 has no EWMA variance: unit self-correlation, none with others."""
     rng = np.random.default_rng(42)

@@ -43,7 +43,7 @@ def test_no_headline_contradicts_its_readings_since_2000(result) -> None:  # typ
         if crash == "liquidity_crunch":
             # "safe havens included, a dash for cash", on elevated stress
             assert haven in (SafeHavenVerdict.FAILED, SafeHavenVerdict.MIXED), day
-            assert row["dollar_z"] >= rules.dollar_bid_z or row["funding_spike_bp"] >= 10, day
+            assert row["dollar_bid_z"] >= rules.dollar_bid_z or row["funding_spike_bp"] >= 10, day
             assert stress[day] >= 0.70, day
         elif crash == "flight_to_safety":
             assert haven == SafeHavenVerdict.PROTECTED, day

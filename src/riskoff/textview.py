@@ -42,7 +42,8 @@ def print_diagnosis(d: Diagnosis, console: Console) -> None:
         x = d.dollar
         console.print(
             f"US dollar ({x.series}): {_num(x.move_pct)}% from {x.start} to {x.end} "
-            f"({_num(x.z)} sigma){'; bid' if x.bid else ''}",
+            f"({_num(x.z)} sigma), {_num(x.day_pct)}% on {x.end} ({_num(x.day_z)} sigma)"
+            f"{'; bid' if x.bid else ''}",
             highlight=False,
         )
     console.print(f"safe havens: {d.safe_haven_text or d.safe_haven_verdict}")

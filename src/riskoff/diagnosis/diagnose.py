@@ -303,8 +303,8 @@ def diagnose_from(
                 end=end,
             )
         )
-    dollar_z = float(f["dollar_z"])
-    dollar_bid = math.isfinite(dollar_z) and dollar_z >= rules.dollar_bid_z
+    dollar_z, dollar_bid_z = float(f["dollar_z"]), float(f["dollar_bid_z"])
+    dollar_bid = math.isfinite(dollar_bid_z) and dollar_bid_z >= rules.dollar_bid_z
     dsrc = row.get("dollar_source")
     dollar_series = str(dsrc) if isinstance(dsrc, str) else "UUP"
     dstart, dend = _window_dates(
@@ -318,6 +318,7 @@ def diagnose_from(
     dollar = DollarReading(
         move_pct=float(row["dollar_move_pct"]), z=dollar_z, series=dollar_series,
         start=dstart, end=dend, bid=dollar_bid,
+        day_pct=float(row["dollar_day_pct"]), day_z=float(row["dollar_day_z"]),
     )  # fmt: skip
     funding_up = float(f["funding_spike_bp"]) >= rules.funding_up_bp
     haven = safe_haven_reading(rules, f)
@@ -357,7 +358,7 @@ def diagnose_from(
             stress,
             stress_pct,
             funding,
-            math.isfinite(dollar_z) and dollar_z <= 0.0,
+            math.isfinite(dollar_bid_z) and dollar_bid_z <= 0.0,
             funding_up,
         ),
         stress_index=stress,

@@ -15,6 +15,7 @@ import pandas as pd
 
 from riskoff.indicators import IndicatorSet
 from riskoff.indicators.basket import RISK_CLASSES
+from riskoff.indicators.crossasset import FELL_Z
 from riskoff.vocabulary import Epicenter
 
 __all__ = ["EPICENTER_CLASSES", "FEATURES", "Feature", "day_features", "epicenter_shocks"]
@@ -47,6 +48,12 @@ FEATURES: dict[str, Feature] = {
     "treasuries_z": Feature("sigma", "long Treasuries' window move"),
     "yen_z": Feature("sigma", "the yen's window move (positive: yen stronger)"),
     "dollar_z": Feature("sigma", "the broad dollar's window move (positive: dollar stronger)"),
+    "dollar_bid_z": Feature(
+        "sigma", "the broad dollar's window z, or half its day z when the day was stronger"
+    ),
+    "breadth_outside": Feature(
+        "share", "share of risk classes outside the worst epicenter down more than 1 sigma"
+    ),
     "haven_rally_z": Feature("sigma", "mean window move of gold, long Treasuries and the yen"),
     "haven_best_z": Feature("sigma", "the better of gold and long Treasuries"),
     "haven_worst_z": Feature("sigma", "the worse of gold and long Treasuries"),
@@ -122,7 +129,11 @@ def epicenter_shocks(result: IndicatorSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pd.DataFrame(shocks, index=index), pd.DataFrame(gaps, index=index)
 
 
-def day_features(result: IndicatorSet, tail: int | None = None) -> pd.DataFrame:
+def day_features(
+    result: IndicatorSet,
+    tail: int | None = None,
+    epicenters: tuple[float, float] | None = None,
+) -> pd.DataFrame:
     """Compute every feature of ``FEATURES`` for every day of ``result``'s table.
 
     Parameters
@@ -133,12 +144,20 @@ def day_features(result: IndicatorSet, tail: int | None = None) -> pd.DataFrame:
         Only the last ``tail`` rows (at least 120, so the 60-day drawdown and the window
         shifts are complete); percentiles are still taken over the whole history. One day's
         diagnosis uses this to stay fast.
+    epicenters : tuple of float, optional
+        Epicenter bounds ``(shock_z, gap_z)`` (default: the rule table's): a market beyond
+        both is an epicenter, and the rest of the market is measured outside all of them.
 
     Returns
     -------
     DataFrame
         One row per day of ``result.table`` (or of its tail), one float column per feature.
     """
+    if epicenters is None:
+        from riskoff.diagnosis.rules import load_rules  # the rule table imports this module
+
+        rules = load_rules()
+        epicenters = (rules.epicenter_shock_z, rules.epicenter_gap_z)
     pct_stress = expanding_percentile(result.table["stress_index"])
     pct_turbulence = expanding_percentile(result.table["turbulence"])
     if tail is not None:
@@ -174,6 +193,8 @@ def day_features(result: IndicatorSet, tail: int | None = None) -> pd.DataFrame:
     out["treasuries_z"] = col("long_treasuries", nan)
     out["yen_z"] = col("yen", nan)
     out["dollar_z"] = t["dollar_move_z"]
+    # Like US equities' sell-off, a one-day surge counts at half weight.
+    out["dollar_bid_z"] = np.fmax(out["dollar_z"], DAY_WEIGHT * t["dollar_day_z"])
     havens = pd.concat([out["gold_z"], out["treasuries_z"]], axis=1)
     out["haven_rally_z"] = pd.concat([havens, out["yen_z"]], axis=1).mean(axis=1)
     out["haven_best_z"] = havens.max(axis=1)
@@ -193,15 +214,24 @@ def day_features(result: IndicatorSet, tail: int | None = None) -> pd.DataFrame:
     worst = shocks.min(axis=1)
     worst_name = shocks.fillna(np.inf).idxmin(axis=1).where(worst.notna())
     out["epicenter_z"] = worst
-    # The rest of the market: the median window z of risk classes outside the epicenter.
+    # The rest of the market: the risk classes outside every epicenter of the day (the worst
+    # one, and any other that reaches the epicenter bounds), for its median window z and its
+    # breadth (the epicenters' own classes and havens falling with them do not make a
+    # sell-off broad).
     risk = z[[c for c in RISK_CLASSES if c in z]]
-    others = pd.Series(np.nan, index=t.index)
+    with np.errstate(invalid="ignore"):
+        named = (shocks <= epicenters[0]) & (gaps <= epicenters[1])
+    named = named | pd.DataFrame({e: worst_name == e for e in shocks.columns}, index=t.index)
+    outside = pd.DataFrame(True, index=t.index, columns=risk.columns)
     for epi, classes in EPICENTER_CLASSES.items():
-        rows = worst_name == epi.value
-        if rows.any():
-            keep = [c for c in risk.columns if c not in classes]
-            others[rows] = risk.loc[rows, keep].median(axis=1)
+        if epi.value in named:
+            for c in classes:
+                if c in outside:
+                    outside[c] &= ~named[epi.value]
+    rest = risk.where(outside)
+    others = rest.median(axis=1)
     out["others_median_z"] = others
+    out["breadth_outside"] = (rest < FELL_Z).sum(axis=1) / rest.notna().sum(axis=1)
     worst_gap = pd.Series(np.nan, index=t.index)
     for name in gaps.columns:
         rows = worst_name == name

@@ -123,13 +123,16 @@ class DollarReading:
     ----------
     move_pct, z : float
         Move in percent over the window (positive: dollar stronger) and in sigma of its history.
+    day_pct, day_z : float
+        The day's move in percent and in sigma of the previous year's daily moves.
     series : str
         ``DTWEXBGS`` when the broad index covers the whole window, else the proxy used
         (``DTWEXBGS+FX proxy`` when the index's last days are extended by the daily proxy).
     start, end : str
         Observation dates of the window's ends (ISO).
     bid : bool
-        True when the dollar rose by more than the rule table's "dollar bid" bound.
+        True when the dollar rose by more than the rule table's "dollar bid" bound: its window
+        z, or half its day z when the day was stronger (a dash for cash can be a day old).
     """
 
     move_pct: float
@@ -138,6 +141,8 @@ class DollarReading:
     start: str
     end: str
     bid: bool
+    day_pct: float = float("nan")
+    day_z: float = float("nan")
 
 
 @dataclass

@@ -25,6 +25,7 @@ from riskoff.errors import CatalogError
 from riskoff.vocabulary import SEVERITY_LEVELS, CrashType, Severity
 
 __all__ = [
+    "LAST_TIER",
     "Condition",
     "Evaluation",
     "Rule",
@@ -35,6 +36,12 @@ __all__ = [
     "parse_rules",
     "strength",
 ]
+
+
+# Tiers of precedence: the cross-market types (1), a concentrated sell-off (2), and the
+# fallbacks (3: broad sell-off, calm). A type is given only when no type of an earlier tier
+# has its necessary conditions hold.
+LAST_TIER = 3
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,12 @@ class Rule:
     crash_type: CrashType
     headline: str
     conditions: tuple[Condition, ...]
-    fallback: bool = False
+    tier: int = 1
+
+    @property
+    def fallback(self) -> bool:
+        """True for the last tier's types (broad sell-off, calm)."""
+        return self.tier == LAST_TIER
 
 
 @dataclass(frozen=True)
@@ -169,11 +181,13 @@ def parse_rules(text: str) -> Rules:
         )
         if not any(c.required or c.group for c in conds):
             raise CatalogError(f"rule table: {crash_type} has no necessary condition")
-        fallback = raw.get("fallback", False)
-        if not isinstance(fallback, bool):
-            raise CatalogError(f"rule table: {crash_type}.fallback must be true or false")
+        tier = raw.get("tier", 1)
+        if isinstance(tier, bool) or tier not in range(1, LAST_TIER + 1):
+            raise CatalogError(
+                f"rule table: {crash_type}.tier must be 1, 2 or {LAST_TIER}, not {tier!r}"
+            )
         headline = str(raw.get("headline", crash_type.value))
-        rules.append(Rule(crash_type, headline, conds, fallback))
+        rules.append(Rule(crash_type, headline, conds, tier))
     types = [r.crash_type for r in rules]
     if sorted(types) != sorted(CrashType):
         missing = sorted(set(CrashType) - set(types))
@@ -269,12 +283,13 @@ def evaluate(rules: Rules, features: pd.DataFrame) -> Evaluation:
         passes[name] = ok
     score_frame = pd.DataFrame(scores, index=features.index)
     pass_frame = pd.DataFrame(passes, index=features.index)
-    # A fallback type competes only on rows where no specific type's conditions hold.
-    specific = [r.crash_type.value for r in rules.rules if not r.fallback]
-    fallback = [r.crash_type.value for r in rules.rules if r.fallback]
-    any_specific = pass_frame[specific].any(axis=1).to_numpy()
+    # A type competes only on rows where no type of an earlier tier has its conditions hold.
     eligible_mask = pass_frame.copy()
-    eligible_mask.loc[any_specific, fallback] = False
+    earlier = np.zeros(len(features), dtype=bool)
+    for tier in range(1, LAST_TIER + 1):
+        names_in = [r.crash_type.value for r in rules.rules if r.tier == tier]
+        eligible_mask.loc[earlier, names_in] = False
+        earlier |= pass_frame[names_in].any(axis=1).to_numpy()
     eligible = score_frame.where(eligible_mask, -np.inf).to_numpy()
     order = np.argsort(-eligible, axis=1, kind="stable")
     names = np.array(score_frame.columns)

@@ -69,6 +69,7 @@ def stress_measures(
     btc = get("BTC-USD", nan)
     y10 = get("DGS10", nan)
     hy, ig, vix = get("BAMLH0A0HYM2", nan), get("BAMLC0A0CM", nan), get("VIXCLS", nan)
+    yield_vol = (y10.diff() * 100.0).rolling(20, min_periods=15).std()
     return {
         # Judged against the spread's own recent baseline, not its raw level: 0 bp after a
         # decade at -10 bp is a rise, not the most stressed day in history.
@@ -78,8 +79,15 @@ def stress_measures(
                 "spike_bp": funding["funding_spike_bp"],
             }
         ),
+        # Daily yield volatility, its rise from the past year's low, and the size of the 10-year's
+        # 20-day move either way: a steady flight into Treasuries (February 2016) or out of
+        # them stresses the rates market even while daily moves stay orderly.
         "rates": pd.DataFrame(
-            {"yield_vol_bp": (y10.diff() * 100.0).rolling(20, min_periods=15).std()}
+            {
+                "yield_vol_bp": yield_vol,
+                "yield_vol_rise": _rise_from_low(yield_vol),
+                "yield_move_20d_bp": (y10.diff(20) * 100.0).abs(),
+            }
         ),
         "credit": pd.DataFrame(
             {

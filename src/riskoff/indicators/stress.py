@@ -88,7 +88,9 @@ def ciss(
     (s_i,t - 0.5)(s_j,t - 0.5) and rho_ij,t = sigma_ij,t / sqrt(sigma_ii,t sigma_jj,t). With
     sub-indices in [0, 1] the composite lies in [0, 1]: it equals the weighted mean of the
     sub-indices squared when they are perfectly correlated and is lower when stress is
-    confined to a few segments.
+    confined to a few segments. One departure from the paper: negative correlations count as
+    zero, so a market that calms while the others are stressed (Treasuries rallying in a
+    flight to safety) adds only its own square and does not cancel stress elsewhere.
 
     Parameters
     ----------
@@ -148,6 +150,9 @@ def ciss(
     first, second = np.triu_indices(k)
     pair_moments = _ewma_from_zero(deviation[first] * deviation[second], ewma_lambda)
     variance = pair_moments[first == second]
+    # A market calming while others are stressed (Treasuries rallying in a flight to safety)
+    # adds nothing, but must not cancel stress elsewhere: negative co-moments count as zero.
+    pair_moments = np.where((first == second)[:, None], pair_moments, np.fmax(pair_moments, 0.0))
     w_avail = np.where(available, w[:, None], 0.0)
     total = w_avail.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from riskoff.indicators.crossasset import day_moves
+
 MAG7 = ("AAPL", "MSFT", "GOOGL", "AMZN", "META", "NVDA", "TSLA")
 SECTORS = {
     "XLB": "materials",
@@ -38,13 +40,16 @@ MIN_HISTORY = 500  # business days of history before a z-score is given
 # publication lag in business days plus one (a day whose value is not out yet).
 MAX_STALE_ROWS = {"GOLD_LBMA_PM": 2, "BAMLH0A0HYM2": 2, "DCOILWTICO": 2, "DGS10": 1,
                   "DTWEXBGS": 6}  # fmt: skip
-# The daily dollar proxy: the dollar against the bundled currencies, weighted by the broad
-# index's trade weights (Federal Reserve, 2020: euro 19.0%, yen 6.3%, sterling 5.2%); the
-# Australian dollar stands in for the commodity and emerging-market currencies the basket
-# lacks (Canadian dollar 13.6%, Mexican peso 13.5%, Australian dollar 1.4%, others), which
-# move with it in risk-off episodes. (series, weight, True when quoted as dollars per unit).
-DOLLAR_PROXY = (("FXE", 0.19, True), ("FXY", 0.063, True), ("FXB", 0.052, True),
-                ("AUDUSD", 0.30, True))  # fmt: skip
+# The daily dollar proxy: the dollar against the bundled currencies (series, True when quoted
+# as dollars per unit), with emerging-market equities (EEM) standing in for the yuan, peso
+# and other emerging currencies the bundle lacks. The weights are fitted, not assumed: fixed
+# trade weights on risk-sensitive stand-ins (the Australian dollar for all the commodity and
+# emerging currencies) read every sell-off as a dollar surge. The fit is a rolling
+# least-squares regression of the broad index's daily returns on these over the previous
+# two years, point in time.
+DOLLAR_PROXY = (("FXE", True), ("FXY", True), ("FXB", True), ("AUDUSD", True), ("EEM", False))
+PROXY_FIT_DAYS = 500
+PROXY_MIN_DAYS = 250
 
 
 def expanding_zscore(move: pd.Series, min_periods: int = MIN_HISTORY) -> pd.Series:
@@ -136,21 +141,47 @@ def observed_dates(level: pd.Series, max_rows: int = 5) -> pd.Series:
 
 
 def dollar_proxy_returns(panel: pd.DataFrame) -> pd.Series:
-    """Daily log returns of the dollar against the bundled currencies (``DOLLAR_PROXY``)."""
-    parts, weights = [], []
-    for sid, weight, per_unit in DOLLAR_PROXY:
-        if sid not in panel:
-            continue
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ret = np.log(panel[sid] / panel[sid].shift(1))
-        parts.append((-ret if per_unit else ret) * weight)
-        weights.append(pd.Series(weight, index=panel.index).where(ret.notna()))
-    if not parts:
+    """Daily log returns of the dollar from the bundled currencies and EEM (``DOLLAR_PROXY``).
+
+    Each day's weights come from a least-squares fit of the broad index's (DTWEXBGS) daily log
+    returns on the currencies' over the previous ``PROXY_FIT_DAYS`` days with both known, so
+    the proxy has the broad index's scale and uses nothing after the day before.
+    """
+    cols = {}
+    for sid, per_unit in DOLLAR_PROXY:
+        if sid in panel:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ret = np.log(panel[sid] / panel[sid].shift(1))
+            cols[sid] = -ret if per_unit else ret
+    broad = _first(panel, "DTWEXBGS")
+    broad = broad.where(~stale_tail(broad, MAX_STALE_ROWS["DTWEXBGS"]))  # not yet published
+    if not cols or broad.isna().all():
         return pd.Series(np.nan, index=panel.index)
-    total = pd.concat(weights, axis=1).sum(axis=1, min_count=1)
-    # Only a day on which the euro and one other currency trade gives a reading.
-    enough = pd.concat(weights, axis=1).notna().sum(axis=1) >= 2
-    return (pd.concat(parts, axis=1).sum(axis=1, min_count=1) / total).where(enough)
+    x = pd.DataFrame(cols)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        y = np.log(broad / broad.shift(1))
+    known = x.notna().all(axis=1) & y.notna()
+    xk, yk = x.where(known), y.where(known)
+    names = list(x.columns)
+
+    def trailing(values: pd.Series) -> np.ndarray:
+        return values.rolling(PROXY_FIT_DAYS, min_periods=PROXY_MIN_DAYS).sum().shift(1).to_numpy()
+
+    k = len(names)
+    xtx = np.empty((len(x), k, k))
+    xty = np.empty((len(x), k))
+    for i, a in enumerate(names):
+        xty[:, i] = trailing(xk[a] * yk)
+        for j, b in enumerate(names[i:], start=i):
+            xtx[:, i, j] = xtx[:, j, i] = trailing(xk[a] * xk[b])
+    fitted = np.isfinite(xtx).all(axis=(1, 2)) & np.isfinite(xty).all(axis=1)
+    weights = np.full((len(x), k), np.nan)
+    if fitted.any():
+        weights[fitted] = np.linalg.solve(xtx[fitted], xty[fitted][:, :, None])[:, :, 0]
+    # A day missing one currency (a holiday abroad) counts that currency as unchanged.
+    enough = x.notna().sum(axis=1) >= 2
+    proxy = (x.fillna(0.0).to_numpy() * weights).sum(axis=1)
+    return pd.Series(np.where(fitted, proxy, np.nan), index=panel.index).where(enough)
 
 
 def broad_dollar(panel: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -212,8 +243,9 @@ def trigger_indicators(panel: pd.DataFrame, window: int = 10) -> pd.DataFrame:
     -------
     DataFrame
         ``oil_move_pct`` / ``_z``, ``gold_move_pct`` / ``_z``, ``dollar_move_pct`` / ``_z``,
-        ``dollar_low_years`` / ``dollar_high_years`` (the broad dollar is at an N-year low /
-        high), ``yield_10y_move_bp`` / ``_z``, ``vix_level``, ``vix_move_pts`` / ``_z``,
+        ``dollar_day_pct`` / ``_z`` (the last day's move), ``dollar_low_years`` /
+        ``dollar_high_years`` (the broad dollar is at an N-year low / high),
+        ``yield_10y_move_bp`` / ``_z``, ``vix_level``, ``vix_move_pts`` / ``_z``,
         ``yen_move_pct`` / ``_z`` (positive = yen stronger), ``hy_oas_pct`` and
         ``hy_oas_move_bp`` (high-yield spread and its change), ``mag7_move_pct``,
         ``equal_weight_move_pct``, ``mag7_vs_equal_weight_pct`` / ``_z`` (MAG7 basket minus
@@ -235,6 +267,11 @@ def trigger_indicators(panel: pd.DataFrame, window: int = 10) -> pd.DataFrame:
     dollar_move = _log_move(spliced, window).fillna(_log_move(dollar_etf, window))
     out["dollar_move_pct"] = dollar_move
     out["dollar_move_z"] = expanding_zscore(dollar_move)
+    # The day's move as well: a dash for cash can be a day old (12 March 2020) before a
+    # window shows it. In sigma of the previous year's daily moves, as for the basket.
+    dollar_day = _log_move(spliced, 1).fillna(_log_move(dollar_etf, 1))
+    out["dollar_day_pct"] = np.expm1(dollar_day / 100.0) * 100.0
+    out["dollar_day_z"] = day_moves(pd.DataFrame({"usd": dollar_day}))["usd"]
     out["dollar_source"] = source.where(_log_move(spliced, window).notna(), "UUP").where(
         dollar_move.notna()
     )

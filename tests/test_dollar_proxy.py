@@ -1,0 +1,87 @@
+"""The daily dollar proxy: fitted to the broad index point in time, and read on the day."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import riskoff
+from riskoff.indicators.triggers import PROXY_MIN_DAYS, broad_dollar, dollar_proxy_returns
+
+
+def _synthetic(n: int = 1500, seed: int = 3) -> tuple[pd.DataFrame, np.ndarray]:
+    """A panel whose broad index is a known mix of the proxy's inputs plus noise."""
+    rng = np.random.default_rng(seed)
+    index = pd.bdate_range("2010-01-01", periods=n)
+    rets = rng.normal(0.0, 0.006, size=(n, 5))
+    # Quoted as dollars per unit for the four currencies (the dollar's return is minus theirs);
+    # EEM is a price.
+    weights = np.array([0.25, 0.05, 0.12, 0.08, -0.03])
+    signs = np.array([-1.0, -1.0, -1.0, -1.0, 1.0])
+    broad_ret = (rets * signs) @ weights + rng.normal(0.0, 0.0005, n)
+    levels = np.exp(np.cumsum(rets, axis=0))
+    panel = pd.DataFrame(levels, index=index, columns=["FXE", "FXY", "FXB", "AUDUSD", "EEM"])
+    panel["DTWEXBGS"] = 100.0 * np.exp(np.cumsum(broad_ret))
+    return panel, broad_ret
+
+
+def test_fit_recovers_the_broad_index() -> None:
+    panel, broad_ret = _synthetic()
+    proxy = dollar_proxy_returns(panel)
+    ok = proxy.notna().to_numpy()
+    assert not ok[:PROXY_MIN_DAYS].any()  # no fit before enough history
+    resid = broad_ret[ok] - proxy.to_numpy()[ok]
+    assert np.std(resid) < 1.1 * 0.0005  # only the noise the inputs cannot explain is left
+    slope = np.polyfit(proxy.to_numpy()[ok], broad_ret[ok], 1)[0]
+    assert slope == pytest.approx(1.0, abs=0.02)
+
+
+def test_proxy_is_point_in_time() -> None:
+    panel, _ = _synthetic()
+    full = dollar_proxy_returns(panel)
+    cut = 1000
+    # Garbage after the cut must not change a single value before it.
+    damaged = panel.copy()
+    damaged.iloc[cut:, :] = damaged.iloc[cut:, :].to_numpy()[::-1]
+    again = dollar_proxy_returns(damaged)
+    pd.testing.assert_series_equal(full.iloc[:cut], again.iloc[:cut])
+
+
+def test_extension_follows_the_proxy_after_the_last_broad_value() -> None:
+    panel, _ = _synthetic()
+    unpublished = panel.copy()
+    unpublished.iloc[-4:, unpublished.columns.get_loc("DTWEXBGS")] = np.nan
+    unpublished["DTWEXBGS"] = unpublished["DTWEXBGS"].ffill()  # a point-in-time panel
+    level, source = broad_dollar(unpublished)
+    assert (source.iloc[-4:] == "DTWEXBGS+FX proxy").all()
+    proxy = dollar_proxy_returns(unpublished)
+    steps = np.log(level).diff().iloc[-4:]
+    np.testing.assert_allclose(steps.to_numpy(), proxy.iloc[-4:].to_numpy(), rtol=1e-12)
+
+
+def test_dash_for_cash_read_on_the_day_2020_03_12() -> None:
+    # The broad index was published only to the week before; the proxy carries it to the day,
+    # and the day's dollar surge counts at half weight.
+    d = riskoff.diagnose("2020-03-12")
+    assert d.dollar is not None and d.dollar.series == "DTWEXBGS+FX proxy"
+    assert d.dollar.day_pct > 0.5 and d.dollar.day_z > 2.0
+    assert d.dollar.bid
+    assert d.crash_type == "liquidity_crunch"
+
+
+def test_rest_of_the_market_leaves_out_every_epicenter() -> None:
+    from riskoff.diagnosis.features import EPICENTER_CLASSES, day_features
+    from riskoff.indicators.basket import RISK_CLASSES
+    from riskoff.pipeline import indicator_set
+
+    day = pd.Timestamp("2026-02-05")
+    result = indicator_set("2026-02-05")
+    row = day_features(result, tail=250).loc[day]
+    d = riskoff.diagnose("2026-02-05")
+    named = {c for e in d.epicenters for c in EPICENTER_CLASSES[e.epicenter]}
+    assert {"crypto", "gold", "silver"} <= named
+    z = result.move_z.loc[day]
+    rest = [c for c in RISK_CLASSES if c in z.index and c not in named and np.isfinite(z[c])]
+    assert row["breadth_outside"] == pytest.approx(float(np.mean([z[c] < -1.0 for c in rest])))
+    assert row["others_median_z"] == pytest.approx(float(np.median([z[c] for c in rest])))
