@@ -51,6 +51,15 @@ def test_severity_from_the_market_and_per_epicenter() -> None:
     assert feb.severity.rank >= Severity.MODERATE.rank
 
 
+def test_calm_under_strain_says_so() -> None:
+    # Mid-May 2022: no new sell-off over the window, but US equities deep in a drawdown and the
+    # VIX near 30; "no meaningful sell-off" would contradict the market's own severity.
+    d = riskoff.diagnose("2022-05-16")
+    assert d.crash_type == "calm" and d.severity.rank >= Severity.MILD.rank
+    assert "No meaningful sell-off" not in d.headline
+    assert f"still under strain ({d.severity.value})" in d.headline
+
+
 def test_dollar_is_the_broad_dollar_on_2020_03_12() -> None:
     # UUP (euro-heavy) fell over the window while the broad trade-weighted dollar rose.
     d = riskoff.diagnose("2020-03-12")

@@ -31,6 +31,16 @@ def test_timeline_columns_and_base_rates(result) -> None:  # type: ignore[no-unt
     assert cross.mean() <= 0.05
 
 
+def test_calm_is_never_a_crash_day_or_a_severe_market(result) -> None:  # type: ignore[no-untyped-def]
+    # "No meaningful sell-off" on 22 October 2008 (-5.4%, market extreme) contradicted itself.
+    frame = timeline(result, start="1990-01-01").set_index("date")
+    calm = frame["crash_type"] == "calm"
+    assert not frame.loc[calm, "severity"].isin(["severe", "extreme"]).any()
+    day_z = result.day_z["us_equities"].reindex(frame.index)
+    assert not (calm & (day_z <= -2.5)).any()
+    assert frame.loc["2008-10-22", "crash_type"] != "calm"
+
+
 def test_no_headline_contradicts_its_readings_since_2000(result) -> None:  # type: ignore[no-untyped-def]
     rules = load_rules()
     feats = day_features(result).loc["2000-01-01":]

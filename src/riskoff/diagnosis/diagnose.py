@@ -24,7 +24,7 @@ from riskoff.indicators.basket import CLASS_LABELS, basket_proxies
 from riskoff.indicators.macro import MEASURES as MACRO_MEASURES
 from riskoff.indicators.macro import OBSERVED_FROM as MACRO_OBSERVED_FROM
 from riskoff.indicators.macro import macro_backdrop, macro_evidence
-from riskoff.vocabulary import CrashType, FundingState, SafeHavenVerdict
+from riskoff.vocabulary import CrashType, FundingState, SafeHavenVerdict, Severity
 
 # (column of the move, column of its z, label, unit, series) for the ranked triggers.
 TRIGGERS = (
@@ -183,8 +183,11 @@ def _headline(
         phrase += " centred on " + (
             names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         )
+    if v.crash_type == CrashType.CALM and v.severity.rank >= Severity.MILD.rank:
+        # Calm says no new sell-off in the window; the market can still be under strain.
+        phrase = "No new sell-off in the window, but the market is still under strain"
     head = f"{date_text}: {phrase}"
-    if v.crash_type != CrashType.CALM:
+    if v.crash_type != CrashType.CALM or v.severity.rank >= Severity.MILD.rank:
         head += f" ({v.severity.value})"
     facts = []
     if math.isfinite(eq_pct):

@@ -9,6 +9,7 @@ history's timeline. The features are computed vectorised over all days.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,9 @@ from riskoff.indicators import IndicatorSet
 from riskoff.indicators.basket import RISK_CLASSES
 from riskoff.indicators.crossasset import FELL_Z
 from riskoff.vocabulary import Epicenter
+
+if TYPE_CHECKING:
+    from riskoff.diagnosis.rules import Rules
 
 __all__ = ["EPICENTER_CLASSES", "FEATURES", "Feature", "day_features", "epicenter_shocks"]
 
@@ -38,7 +42,11 @@ FEATURES: dict[str, Feature] = {
     "yen_over_havens_z": Feature(
         "sigma", "the yen's window z minus the better of gold and Treasuries"
     ),
+    "equity_day_z": Feature("sigma", "US equities' move on the day in sigma of the past year's"),
     "equity_drawdown_pct": Feature("%", "US equities below their 60-day high (negative)"),
+    "market_severity": Feature(
+        "level", "the market's severity: 0 none, 1 mild, 2 moderate, 3 severe, 4 extreme"
+    ),
     "breadth": Feature("share", "share of asset classes down more than 1 sigma"),
     "stress_pct": Feature("percentile", "composite stress index, percentile of its history"),
     "vix": Feature("index points", "VIX level"),
@@ -132,7 +140,7 @@ def epicenter_shocks(result: IndicatorSet) -> tuple[pd.DataFrame, pd.DataFrame]:
 def day_features(
     result: IndicatorSet,
     tail: int | None = None,
-    epicenters: tuple[float, float] | None = None,
+    rules: Rules | None = None,
 ) -> pd.DataFrame:
     """Compute every feature of ``FEATURES`` for every day of ``result``'s table.
 
@@ -144,20 +152,20 @@ def day_features(
         Only the last ``tail`` rows (at least 120, so the 60-day drawdown and the window
         shifts are complete); percentiles are still taken over the whole history. One day's
         diagnosis uses this to stay fast.
-    epicenters : tuple of float, optional
-        Epicenter bounds ``(shock_z, gap_z)`` (default: the rule table's): a market beyond
-        both is an epicenter, and the rest of the market is measured outside all of them.
+    rules : Rules, optional
+        The rule table (default: the bundled one), for its epicenter bounds (a market beyond
+        both is an epicenter; the rest of the market is measured outside all of them) and its
+        market severity bounds.
 
     Returns
     -------
     DataFrame
         One row per day of ``result.table`` (or of its tail), one float column per feature.
     """
-    if epicenters is None:
-        from riskoff.diagnosis.rules import load_rules  # the rule table imports this module
+    # The rule table imports this module: its functions are imported when first needed.
+    from riskoff.diagnosis.rules import load_rules, market_level
 
-        rules = load_rules()
-        epicenters = (rules.epicenter_shock_z, rules.epicenter_gap_z)
+    rules = rules or load_rules()
     pct_stress = expanding_percentile(result.table["stress_index"])
     pct_turbulence = expanding_percentile(result.table["turbulence"])
     if tail is not None:
@@ -181,6 +189,7 @@ def day_features(
     # weight (a 3-sigma day weighs as a 1.5-sigma window), so ordinary down days do not.
     day_eq = result.day_z.get("us_equities", nan)
     out["equity_shock_z"] = np.fmin(out["equity_z"], DAY_WEIGHT * day_eq)
+    out["equity_day_z"] = day_eq
     level = result.returns.get("us_equities", nan).fillna(0.0).cumsum()
     peak = level.rolling(DRAWDOWN_DAYS, min_periods=1).max()
     out["equity_drawdown_pct"] = np.expm1(level - peak).where(out["equity_z"].notna()) * 100.0
@@ -220,7 +229,7 @@ def day_features(
     # sell-off broad).
     risk = z[[c for c in RISK_CLASSES if c in z]]
     with np.errstate(invalid="ignore"):
-        named = (shocks <= epicenters[0]) & (gaps <= epicenters[1])
+        named = (shocks <= rules.epicenter_shock_z) & (gaps <= rules.epicenter_gap_z)
     named = named | pd.DataFrame({e: worst_name == e for e in shocks.columns}, index=t.index)
     outside = pd.DataFrame(True, index=t.index, columns=risk.columns)
     for epi, classes in EPICENTER_CLASSES.items():
@@ -238,4 +247,5 @@ def day_features(
         worst_gap[rows] = gaps.loc[rows, name]
     # Worse than US equities on its own horizon and worse than the median other risk asset.
     out["epicenter_gap_z"] = np.fmax(worst_gap, worst - others)
+    out["market_severity"] = market_level(rules, out)
     return out.astype(float)

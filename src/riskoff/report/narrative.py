@@ -41,6 +41,7 @@ from riskoff.report.facts import (
 from riskoff.report.facts import Fact as TableFact
 from riskoff.report.links import episode_url, series_url
 from riskoff.report.phrases import phrase, regime_on
+from riskoff.vocabulary import Severity
 
 __all__ = [
     "SECTION_ORDER",
@@ -1101,6 +1102,9 @@ def _verdict_sentence(book: FactBook, d: Diagnosis) -> Sentence:
     key = str(d.crash_type)
     if key == "liquidity_crunch" and str(d.safe_haven_verdict) != "failed":
         key = "liquidity_crunch_havens_held"  # the headline never contradicts the havens' reading
+    if key == "calm" and d.severity.rank >= Severity.MILD.rank:
+        key = "calm_under_strain"  # nor the market's own severity
+        words["severity"] = d.severity.value
     return S(phrase("verdicts", key), words, date=book.date())
 
 
@@ -2594,7 +2598,10 @@ def _violence(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
 
 def _note(book: FactBook, inputs: ReportInputs) -> Section:
     d = inputs.diagnosis
-    general = [S(phrase("notes", str(d.crash_type))), *_violence(book, inputs)]
+    key = str(d.crash_type)
+    if key == "calm" and d.severity.rank >= Severity.MILD.rank:
+        key = "calm_under_strain"
+    general = [S(phrase("notes", key)), *_violence(book, inputs)]
     if d.funding_state in ("scarce", "stressed") and d.crash_type not in ("funding_squeeze",):
         general.append(
             S(
