@@ -234,6 +234,21 @@ def test_funding_state_point_in_time(day: str, state: str) -> None:
         assert row["funding_direction"] == "easing"
 
 
+def test_calendar_spike_counts_only_beyond_the_usual_calendar_pressure() -> None:
+    from riskoff.pipeline import indicator_set as pit
+
+    # Once the 31 December 2018 fixing is known (SOFR 60 bp over IOER, a year-end against
+    # quarter-ends of about +5 to +17 bp that year), it is a spike of the funding squeeze's size.
+    table = pit("2019-01-04").table
+    assert table.loc["2018-12-31", "calendar_day"] == 1.0
+    assert table.loc["2018-12-31", "funding_spike_bp"] >= 40.0
+    assert table.loc["2018-12-31", "funding_spike_over_rate_bp"] == pytest.approx(60.0)
+    # Ordinary month-ends of 2019's first half are not (nor are the days around them).
+    table = pit("2019-06-07").table
+    for day in ("2019-02-28", "2019-03-29", "2019-04-30", "2019-05-31"):
+        assert table.loc[day, "funding_spike_bp"] < 10.0, day
+
+
 def test_funding_subindex_judges_the_baseline_not_the_level(latest: pd.DataFrame) -> None:
     # 0 bp over IORB in February 2026 followed a decade at -5..-15 bp and a late-2025 peak:
     # against its own baseline it is not "most stressed".

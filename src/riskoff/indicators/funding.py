@@ -37,6 +37,8 @@ BASELINE_LAG_DAYS = 5
 # Direction: the level this far below its 60-day high is easing, above its 60-day low rising.
 DIRECTION_BP = 5.0
 SPIKE_OVER_BASELINE_BP = 10.0  # a spike this far above the baseline is a tightening
+CALENDAR_NORM_DAYS = 250  # the past year's calendar days set the usual calendar pressure
+CALENDAR_NORM_MIN = 6  # calendar days seen before a calendar spike can count
 STRESSED_LEVEL_WITH_SPIKE_BP = (5.0, 15.0)  # level and non-calendar spike that together stress
 FUNDING_STATES = ("abundant", "ample", "tightening", "easing", "scarce", "stressed")
 
@@ -132,8 +134,18 @@ def funding_indicators(panel: pd.DataFrame) -> pd.DataFrame:
     # A spike is judged against the baseline: the highest non-calendar spread of the last five
     # days above it (0 bp after a decade at -10 bp is a 10 bp rise, not "the most stressed").
     non_cal_max = spread.where(~cal).rolling(5, min_periods=1).max()
-    out["funding_spike_bp"] = non_cal_max - out["funding_baseline_bp"]
-    out["funding_spike_over_rate_bp"] = non_cal_max
+    # A calendar day counts when it beats the usual calendar pressure, the highest calendar-day
+    # spread of the past year: a year-end at +60 bp against quarter-ends of +5 to +15 bp
+    # (31 December 2018) is a squeeze; an ordinary month-end is not.
+    cal_spread = spread.where(cal)
+    usual = cal_spread.rolling(CALENDAR_NORM_DAYS, min_periods=CALENDAR_NORM_MIN).max().shift(1)
+    cal_excess = cal_spread - np.fmax(usual, out["funding_baseline_bp"])
+    beaten = cal_spread.where(cal_excess >= SPIKE_OVER_BASELINE_BP)
+    out["funding_spike_bp"] = np.fmax(
+        non_cal_max - out["funding_baseline_bp"],
+        cal_excess.where(usual.notna()).rolling(5, min_periods=1).max(),
+    )
+    out["funding_spike_over_rate_bp"] = np.fmax(non_cal_max, beaten.rolling(5, min_periods=1).max())
     out["funding_level_vs_baseline_bp"] = level - out["funding_baseline_bp"]
     out["funding_direction"] = funding_direction(level)
 
@@ -220,8 +232,9 @@ def funding_state(ind: pd.DataFrame) -> pd.Series:
     )
     # A spike of +10 bp over the baseline that lifts repo to or above the reserve rate is at
     # least a tightening, whatever the level (the funding-squeeze rule's own bounds).
-    non_cal_max = spread.where(~cal).rolling(5, min_periods=1).max()
-    spiking = (ind["funding_spike_bp"] >= SPIKE_OVER_BASELINE_BP) & (non_cal_max >= 0.0)
+    spiking = (ind["funding_spike_bp"] >= SPIKE_OVER_BASELINE_BP) & (
+        ind["funding_spike_over_rate_bp"] >= 0.0
+    )
     not_ample = (level >= t["tightening_level"]) | spiking
     conditions = [
         spike_non_cal
