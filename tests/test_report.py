@@ -133,6 +133,18 @@ def _expected(source: str, report: Report, result: IndicatorSet) -> Any:
         "subindices": result.subindices,
         "panel": result.panel,
     }
+    if column == "dollar" and kind in ("move_pct", "move_z", "day_z", "returns"):
+        # The dollar class is the broad dollar wherever it has a z-score (the diagnosis's).
+        row = result.table.loc[when]
+        if math.isfinite(row["dollar_move_z"]):
+            return float(
+                {
+                    "move_pct": np.expm1(row["dollar_move_pct"] / 100.0) * 100.0,
+                    "move_z": row["dollar_move_z"],
+                    "day_z": row["dollar_day_z"],
+                    "returns": row["dollar_day_pct"],
+                }[kind]
+            )
     if kind in frames:
         value = float(frames[kind].at[when, column])
         return simple_percent(value) if kind == "table" and column in LOG_PERCENT else value

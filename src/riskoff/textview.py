@@ -55,12 +55,6 @@ def print_diagnosis(d: Diagnosis, console: Console) -> None:
     for col in ("asset class", "proxy", "move %", "sigma"):
         moves.add_column(col, justify="left" if col in ("asset class", "proxy") else "right")
     for m in sorted(d.returns, key=lambda m: m.move_z):
-        if m.asset_class == "dollar" and d.dollar is not None:
-            # One dollar number per output: the reading above (broad index extended to the
-            # day), not the basket's window, which ends at the broad index's last print.
-            x = d.dollar
-            moves.add_row(m.label, x.series, _num(x.move_pct), _num(x.z))
-            continue
         moves.add_row(m.label, m.proxy, _num(m.move_pct), _num(m.move_z))
     console.print(moves)
     if d.missing:

@@ -259,6 +259,19 @@ def point_in_time_readings(result: IndicatorSet, day: pd.Timestamp) -> dict[str,
             "end": spans[c][1].date().isoformat(),
             "proxy": str(proxies.get(c) or ""),
         }
+    from riskoff.diagnosis.diagnose import dollar_reading
+    from riskoff.diagnosis.rules import load_rules
+
+    dollar = dollar_reading(result, day, load_rules())
+    if math.isfinite(dollar.move_pct) and math.isfinite(dollar.z):
+        # The diagnosis's broad dollar, not the basket's UUP: one dollar reading per day.
+        moves["dollar"] = {
+            "pct": round(dollar.move_pct, 6),
+            "z": round(dollar.z, 6),
+            "start": dollar.start,
+            "end": dollar.end,
+            "proxy": dollar.series,
+        }
     obs = Observations(
         result.panel, day, {k: str(v) for k, v in getattr(result, "last_observed", {}).items()}
     )

@@ -9,7 +9,12 @@ import numpy as np
 import pandas as pd
 
 from riskoff.diagnosis.classify import Verdict, classify, safe_haven_reading
-from riskoff.diagnosis.features import EPICENTER_CLASSES, day_features, epicenter_shocks
+from riskoff.diagnosis.features import (
+    DAY_WEIGHT,
+    EPICENTER_CLASSES,
+    day_features,
+    epicenter_shocks,
+)
 from riskoff.diagnosis.result import (
     AssetMove,
     Diagnosis,
@@ -169,6 +174,37 @@ def _window_dates(
     return result.panel.index[pos - window].date().isoformat(), end
 
 
+def dollar_reading(result: IndicatorSet, day: pd.Timestamp, rules: Rules) -> DollarReading:
+    """The broad dollar over the window to ``day`` (extended to the day by the daily proxy).
+
+    Moves are simple percent changes; ``bid`` applies the rule table's bound to the window z or
+    half the day z (the ``dollar_bid_z`` feature).
+    """
+    row = result.table.loc[day]
+    z, day_z = float(row["dollar_move_z"]), float(row["dollar_day_z"])
+    bid_z = float(np.fmax(z, DAY_WEIGHT * day_z))
+    source = row.get("dollar_source")
+    series = str(source) if isinstance(source, str) else "UUP"
+    window = result.window
+    start, end = _window_dates(result, "DTWEXBGS" if series.startswith("DTWEX") else "UUP", day,
+                               window)  # fmt: skip
+    if series == "DTWEXBGS+FX proxy":
+        # The proxy carries the index to the day itself: the window is the last rows.
+        pos = int(result.panel.index.searchsorted(day))
+        start = result.panel.index[max(0, pos - window)].date().isoformat()
+        end = day.date().isoformat()
+    return DollarReading(
+        move_pct=float(np.expm1(float(row["dollar_move_pct"]) / 100.0) * 100.0),
+        z=z,
+        series=series,
+        start=start,
+        end=end,
+        bid=math.isfinite(bid_z) and bid_z >= rules.dollar_bid_z,
+        day_pct=float(row["dollar_day_pct"]),
+        day_z=day_z,
+    )
+
+
 def _headline(
     rules: Rules, v: Verdict, date_text: str, eq_pct: float, window: int, stress: float,
     stress_pct: float, funding: str, dollar_down: bool, funding_up: bool,
@@ -306,26 +342,21 @@ def diagnose_from(
                 end=end,
             )
         )
-    dollar_z, dollar_bid_z = float(f["dollar_z"]), float(f["dollar_bid_z"])
-    dollar_bid = math.isfinite(dollar_bid_z) and dollar_bid_z >= rules.dollar_bid_z
-    dsrc = row.get("dollar_source")
-    dollar_series = str(dsrc) if isinstance(dsrc, str) else "UUP"
-    dstart, dend = _window_dates(
-        result, "DTWEXBGS" if dollar_series.startswith("DTWEX") else "UUP", day, window
-    )
-    if dollar_series == "DTWEXBGS+FX proxy":
-        # The proxy carries the index to the day itself: the window is the last rows.
-        pos = int(result.panel.index.searchsorted(day))
-        dstart = result.panel.index[max(0, pos - window)].date().isoformat()
-        dend = date_text
-    dollar = DollarReading(
-        move_pct=float(row["dollar_move_pct"]), z=dollar_z, series=dollar_series,
-        start=dstart, end=dend, bid=dollar_bid,
-        day_pct=float(row["dollar_day_pct"]), day_z=float(row["dollar_day_z"]),
-    )  # fmt: skip
+    dollar = dollar_reading(result, day, rules)
+    dollar_bid_z = float(f["dollar_bid_z"])
+    if math.isfinite(dollar.move_pct) and math.isfinite(dollar.z):
+        # One dollar reading per day: the moves table shows the broad dollar, not the
+        # basket's UUP (a euro-heavy tracker that can move the other way, 12 March 2020);
+        # UUP only while the broad index lacks the history for a z-score (to 2007).
+        returns = [
+            AssetMove("dollar", CLASS_LABELS["dollar"], dollar.move_pct, dollar.z,
+                      dollar.series, dollar.start, dollar.end)
+            if m.asset_class == "dollar" else m
+            for m in returns
+        ]  # fmt: skip
     funding_up = float(f["funding_spike_bp"]) >= rules.funding_up_bp
     haven = safe_haven_reading(rules, f)
-    dash = haven in (SafeHavenVerdict.FAILED, SafeHavenVerdict.MIXED) and (dollar_bid or funding_up)
+    dash = haven in (SafeHavenVerdict.FAILED, SafeHavenVerdict.MIXED) and (dollar.bid or funding_up)
     haven_text = HAVEN_TEXT[haven] + (
         "; the dollar was bid or funding spreads rose (a dash for cash)" if dash else ""
     )

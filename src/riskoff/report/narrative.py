@@ -14,6 +14,7 @@ import datetime as dt
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -513,6 +514,11 @@ class ReportInputs:
     claims_title: str = ""
     comparisons: Sequence[Any] = ()
 
+    @cached_property
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The frames facts are read from, with the dollar class as the broad dollar."""
+        return _frames(self.result)
+
     def status(self, series_id: str) -> SeriesStatus | None:
         """Return the appendix entry of a series, if it was used."""
         for s in self.series:
@@ -556,12 +562,25 @@ def _walk(node: Any, parts: Sequence[str]) -> Any:
 
 
 def _frames(result: IndicatorSet) -> dict[str, pd.DataFrame]:
+    move_pct, move_z, day_z, returns = result.move_pct, result.move_z, result.day_z, result.returns
+    t = result.table
+    if "dollar" in returns and "dollar_day_z" in t:
+        # One dollar per brief: the diagnosis's broad dollar (extended to the day by the
+        # currency proxy), not the basket's UUP, wherever a dollar move is quoted.
+        # UUP stays only while the broad index lacks the history for a z-score (to 2007).
+        broad = t["dollar_move_z"].notna()
+        broad_pct = np.expm1(t["dollar_move_pct"] / 100.0) * 100.0
+        move_pct = move_pct.assign(dollar=broad_pct.where(broad, move_pct["dollar"]))
+        move_z = move_z.assign(dollar=t["dollar_move_z"].where(broad, move_z["dollar"]))
+        day_z = day_z.assign(dollar=t["dollar_day_z"].where(broad, day_z["dollar"]))
+        broad_ret = np.log1p(t["dollar_day_pct"] / 100.0)
+        returns = returns.assign(dollar=broad_ret.where(broad, returns["dollar"]))
     return {
         "table": result.table,
-        "move_pct": result.move_pct,
-        "move_z": result.move_z,
-        "day_z": result.day_z,
-        "returns": result.returns,
+        "move_pct": move_pct,
+        "move_z": move_z,
+        "day_z": day_z,
+        "returns": returns,
         "contributions": result.contributions,
         "subindices": result.subindices,
         "panel": result.panel,
@@ -627,7 +646,7 @@ def resolve(source: str, inputs: ReportInputs) -> float | str | None:
         if kind in ("argmax", "argmin"):
             return _plain(series.idxmax() if kind == "argmax" else series.idxmin())
         return _plain(series.index[0] if kind == "first_valid" else series.index[-1])
-    frames = _frames(inputs.result)
+    frames = inputs.frames
     if kind not in frames:
         raise KeyError(source)
     day = pd.Timestamp(at) if at else inputs.day
@@ -1377,7 +1396,7 @@ def first_moves(inputs: ReportInputs) -> list[BigMove]:
     list of BigMove
         Earliest first move first; ties broken by the larger move, then by name.
     """
-    dz = inputs.result.day_z.loc[: inputs.day].iloc[-inputs.diagnosis.window :]
+    dz = inputs.frames["day_z"].loc[: inputs.day].iloc[-inputs.diagnosis.window :]
     found = []
     for c in dz.columns:
         s = dz[c].dropna()
@@ -2575,7 +2594,7 @@ def _violence(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
     """A sentence on the window's worst daily fall when it was far beyond the usual swing."""
     r = inputs.result
     day = inputs.day
-    window = r.day_z.loc[:day].iloc[-r.window :]
+    window = inputs.frames["day_z"].loc[:day].iloc[-r.window :]
     if window.empty:
         return []
     stacked = window.stack()
