@@ -33,6 +33,7 @@ from riskoff.indicators.comovement import (
     turbulence,
 )
 from riskoff.indicators.stress import ciss, ecdf_transform
+from riskoff.indicators.triggers import PROXY_FIT_DAYS, PROXY_MIN_DAYS, dollar_proxy_returns
 
 FULL = os.environ.get("RISKOFF_BENCH_FULL") == "1"
 ROUNDS = 5 if FULL else 1
@@ -298,6 +299,52 @@ def test_bench_path_search(benchmark: Any) -> None:
         naive_s * n_windows / len(starts),
         f"per-window z-normalise loop on {len(starts)} windows,"
         f" scaled x{n_windows / len(starts):.1f}",
+    )
+
+
+# --- the daily dollar proxy: a rolling least-squares fit ---------------------------------------
+def _proxy_panel(n_days: int, seed: int = 42) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rets = rng.normal(0.0, 0.006, size=(n_days, 5))
+    broad = rets @ np.array([-0.25, -0.05, -0.12, -0.08, 0.03]) + rng.normal(0, 5e-4, n_days)
+    panel = pd.DataFrame(
+        np.exp(rets.cumsum(axis=0)),
+        index=pd.bdate_range("1990-01-01", periods=n_days),
+        columns=["FXE", "FXY", "FXB", "AUDUSD", "EEM"],
+    )
+    panel["DTWEXBGS"] = 100.0 * np.exp(broad.cumsum())
+    return panel
+
+
+def _pandas_proxy(panel: pd.DataFrame, days: range) -> np.ndarray:
+    """One least-squares fit per day on the trailing two years (pandas slices, np.linalg)."""
+    x = -np.log(panel[["FXE", "FXY", "FXB", "AUDUSD"]]).diff()
+    x["EEM"] = np.log(panel["EEM"]).diff()
+    y = np.log(panel["DTWEXBGS"]).diff()
+    out = np.full(len(days), np.nan)
+    for i, t in enumerate(days):
+        xs, ys = x.iloc[max(0, t - PROXY_FIT_DAYS) : t], y.iloc[max(0, t - PROXY_FIT_DAYS) : t]
+        ok = xs.notna().all(axis=1) & ys.notna()
+        if ok.sum() >= PROXY_MIN_DAYS:
+            w = np.linalg.lstsq(xs[ok].to_numpy(), ys[ok].to_numpy(), rcond=None)[0]
+            out[i] = float(x.iloc[t].fillna(0.0).to_numpy() @ w)
+    return out
+
+
+def test_bench_dollar_proxy(benchmark: Any) -> None:
+    n_days = 10_864 if FULL else 800
+    panel = _proxy_panel(n_days)
+    days = range(PROXY_MIN_DAYS + 1, min(n_days, PROXY_MIN_DAYS + 1 + (2_000 if FULL else 300)))
+    naive = _pandas_proxy(panel, days)
+    naive_s = _median_seconds(lambda: _pandas_proxy(panel, days), 3 if FULL else 1)
+    ours = benchmark.pedantic(dollar_proxy_returns, args=(panel,), rounds=ROUNDS, iterations=1)
+    np.testing.assert_allclose(ours.to_numpy()[days.start : days.stop], naive, rtol=1e-7)
+    scale = (n_days - days.start) / len(days)
+    _record(
+        benchmark,
+        f"dollar proxy {n_days}x5 w{PROXY_FIT_DAYS}" if FULL else "dollar proxy (smoke)",
+        naive_s * scale,
+        f"per-day pandas slice + np.linalg.lstsq on {len(days)} days, scaled x{scale:.1f}",
     )
 
 

@@ -221,3 +221,19 @@ def breadth(z: np.ndarray, exclude: int) -> np.ndarray:
         if len(known) >= 3:
             out[t] = float(np.mean(known < -1.0))
     return out
+
+
+def dollar_proxy(x: np.ndarray, y: np.ndarray, window: int, min_days: int) -> np.ndarray:
+    """The proxy's return each day: ``x[t] @ w``, ``w`` the least-squares fit of ``y`` on ``x``
+    over the previous ``window`` rows where all of them are known (NaN inputs count as 0 on
+    the day predicted, as in riskoff; at least two inputs must be known that day)."""
+    out = np.full(len(y), np.nan)
+    for t in range(len(y)):
+        lo = max(0, t - window)
+        xs, ys = x[lo:t], y[lo:t]
+        ok = np.isfinite(xs).all(axis=1) & np.isfinite(ys)
+        if ok.sum() < min_days or np.isfinite(x[t]).sum() < 2:
+            continue
+        w = np.linalg.lstsq(xs[ok], ys[ok], rcond=None)[0]
+        out[t] = np.nan_to_num(x[t]) @ w
+    return out

@@ -37,6 +37,29 @@ def test_fit_recovers_the_broad_index() -> None:
     assert slope == pytest.approx(1.0, abs=0.02)
 
 
+def test_fit_matches_a_naive_least_squares_per_day() -> None:
+    import naive
+
+    from riskoff.indicators.triggers import DOLLAR_PROXY, PROXY_FIT_DAYS
+
+    panel, _ = _synthetic(n=900, seed=11)
+    # Gaps: a currency missing on some days, the broad index on others.
+    rng = np.random.default_rng(5)
+    for col in ("FXY", "DTWEXBGS"):
+        panel.loc[panel.index[rng.choice(len(panel), 40, replace=False)], col] = np.nan
+    ours = dollar_proxy_returns(panel).to_numpy()
+    x = np.column_stack(
+        [
+            (-1.0 if per_unit else 1.0) * np.log(panel[sid] / panel[sid].shift(1)).to_numpy()
+            for sid, per_unit in DOLLAR_PROXY
+        ]
+    )
+    y = np.log(panel["DTWEXBGS"] / panel["DTWEXBGS"].shift(1)).to_numpy()
+    ref = naive.dollar_proxy(x, y, PROXY_FIT_DAYS, PROXY_MIN_DAYS)
+    np.testing.assert_array_equal(np.isnan(ours), np.isnan(ref))
+    np.testing.assert_allclose(ours, ref, rtol=1e-7, atol=1e-12)
+
+
 def test_proxy_is_point_in_time() -> None:
     panel, _ = _synthetic()
     full = dollar_proxy_returns(panel)
