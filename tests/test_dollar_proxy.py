@@ -60,6 +60,15 @@ def test_fit_matches_a_naive_least_squares_per_day() -> None:
     np.testing.assert_allclose(ours, ref, rtol=1e-7, atol=1e-12)
 
 
+def test_a_currency_that_never_moves_gets_no_weight() -> None:
+    panel, _ = _synthetic()
+    reference = dollar_proxy_returns(panel.drop(columns="FXY"))
+    panel["FXY"] = 1.0  # a peg: the least-squares fit is singular without it
+    pegged = dollar_proxy_returns(panel)
+    assert pegged.notna().sum() == reference.notna().sum() > 0
+    np.testing.assert_allclose(pegged.dropna(), reference.dropna(), rtol=1e-6, atol=1e-12)
+
+
 def test_proxy_is_point_in_time() -> None:
     panel, _ = _synthetic()
     full = dollar_proxy_returns(panel)

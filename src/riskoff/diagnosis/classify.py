@@ -23,7 +23,6 @@ from riskoff.diagnosis.rules import (
     holds,
     level_of,
     load_rules,
-    market_level,
     severity_name,
     strength,
 )
@@ -236,5 +235,5 @@ def classify(
     rules = rules or load_rules()
     one = features.loc[[day]]
     evaluation = evaluate(rules, one)
-    market = float(market_level(rules, one).iloc[0])
+    market = float(one["market_severity"].iloc[0])
     return verdict_of(rules, evaluation, one, day, shocks, gaps, market)

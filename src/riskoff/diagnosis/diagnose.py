@@ -261,7 +261,7 @@ def diagnose_from(
 
     rules = load_rules()
     window = result.window
-    feats = features if features is not None else day_features(result, tail=250)
+    feats = features if features is not None else day_features(result, tail=250, rules=rules)
     row = result.table.loc[day]
     f = feats.loc[day]
     # The proxies in use on the day need only that day and the one before.

@@ -60,7 +60,7 @@ FEATURES: dict[str, Feature] = {
         "sigma", "the broad dollar's window z, or half its day z when the day was stronger"
     ),
     "breadth_outside": Feature(
-        "share", "share of risk classes outside the worst epicenter down more than 1 sigma"
+        "share", "share of risk classes outside every epicenter down more than 1 sigma"
     ),
     "haven_rally_z": Feature("sigma", "mean window move of gold, long Treasuries and the yen"),
     "haven_best_z": Feature("sigma", "the better of gold and long Treasuries"),

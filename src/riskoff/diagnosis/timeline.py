@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from riskoff.diagnosis.features import day_features, epicenter_shocks
-from riskoff.diagnosis.rules import Rules, evaluate, level_of, load_rules, market_level
+from riskoff.diagnosis.rules import Rules, evaluate, level_of, load_rules
 from riskoff.indicators import IndicatorSet
 from riskoff.vocabulary import SEVERITY_LEVELS, CrashType
 
@@ -56,9 +56,9 @@ def timeline(
         joins up to three epicenters with ``;``.
     """
     rules = rules or load_rules()
-    feats = day_features(result)
+    feats = day_features(result, rules=rules)
     ev = evaluate(rules, feats)
-    market = market_level(rules, feats)
+    market = feats["market_severity"]
     epi = _epicenters(rules, *epicenter_shocks(result))
     squeeze = (ev.crash_type == CrashType.FUNDING_SQUEEZE.value).to_numpy()
     spike = level_of(feats["funding_spike_bp"].to_numpy(dtype=float), rules.funding_bounds)

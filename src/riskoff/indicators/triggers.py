@@ -177,7 +177,13 @@ def dollar_proxy_returns(panel: pd.DataFrame) -> pd.Series:
     fitted = np.isfinite(xtx).all(axis=(1, 2)) & np.isfinite(xty).all(axis=1)
     weights = np.full((len(x), k), np.nan)
     if fitted.any():
-        weights[fitted] = np.linalg.solve(xtx[fitted], xty[fitted][:, :, None])[:, :, 0]
+        a, b = xtx[fitted], xty[fitted][:, :, None]
+        try:
+            weights[fitted] = np.linalg.solve(a, b)[:, :, 0]
+        except np.linalg.LinAlgError:
+            # A currency that did not move (a peg, a long gap) leaves a fit singular: the
+            # pseudo-inverse then gives it no weight instead of an error.
+            weights[fitted] = (np.linalg.pinv(a) @ b)[:, :, 0]
     # A day missing one currency (a holiday abroad) counts that currency as unchanged.
     enough = x.notna().sum(axis=1) >= 2
     proxy = (x.fillna(0.0).to_numpy() * weights).sum(axis=1)
