@@ -223,7 +223,8 @@ def _pandas_ciss(subindices: pd.DataFrame, weights: np.ndarray, lam: float) -> n
     for t in range(len(s)):
         sd = np.sqrt(np.diag(moments[t]))
         ws = weights * s[t]
-        out[t] = ws @ (moments[t] / np.outer(sd, sd)) @ ws
+        corr = np.maximum(moments[t] / np.outer(sd, sd), 0.0)  # negative co-moments count 0
+        out[t] = ws @ corr @ ws
     return out
 
 
