@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -38,6 +39,10 @@ def test_calm_is_never_a_crash_day_or_a_severe_market(result) -> None:  # type: 
     assert not frame.loc[calm, "severity"].isin(["severe", "extreme"]).any()
     day_z = result.day_z["us_equities"].reindex(frame.index)
     assert not (calm & (day_z <= -2.5)).any()
+    # Nor a fall of 3% or more, however volatile the year before (28 October 2020, -3.4%).
+    day_pct = np.expm1(result.returns["us_equities"].reindex(frame.index)) * 100.0
+    assert not (calm & (day_pct <= -3.0)).any()
+    assert frame.loc["2020-10-28", "crash_type"] != "calm"
     assert frame.loc["2008-10-22", "crash_type"] != "calm"
 
 

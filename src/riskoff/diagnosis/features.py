@@ -43,6 +43,9 @@ FEATURES: dict[str, Feature] = {
         "sigma", "the yen's window z minus the better of gold and Treasuries"
     ),
     "equity_day_z": Feature("sigma", "US equities' move on the day in sigma of the past year's"),
+    "equity_day_long_z": Feature(
+        "sigma", "US equities' move on the day in sigma of all their earlier daily moves"
+    ),
     "equity_drawdown_pct": Feature("%", "US equities below their 60-day high (negative)"),
     "market_severity": Feature(
         "level", "the market's severity: 0 none, 1 mild, 2 moderate, 3 severe, 4 extreme"
@@ -99,6 +102,7 @@ CARRY_FINANCED = ("japan", "em_equities", "tech", "semis", "crypto")
 DRAWDOWN_DAYS = 60
 DAY_WEIGHT = 0.5  # weight of US equities' day z in their sell-off measure
 MIN_PERCENTILE_HISTORY = 250
+VOL_LONG_RUN_MIN = 250  # daily moves before the long-run daily sigma is given
 
 
 def expanding_percentile(x: pd.Series, min_periods: int = MIN_PERCENTILE_HISTORY) -> pd.Series:
@@ -168,6 +172,10 @@ def day_features(
     rules = rules or load_rules()
     pct_stress = expanding_percentile(result.table["stress_index"])
     pct_turbulence = expanding_percentile(result.table["turbulence"])
+    # The same day against the whole history's daily swing (the long-run sigma comes from every
+    # earlier day, also when only the tail is computed).
+    equities = result.returns.get("us_equities", pd.Series(np.nan, index=result.returns.index))
+    long_run_sigma = equities.expanding(min_periods=VOL_LONG_RUN_MIN).std().shift(1)
     if tail is not None:
         n = max(int(tail), 120)
         result = replace(
@@ -179,6 +187,7 @@ def day_features(
             day_z=result.day_z.iloc[-n:],
         )
         pct_stress, pct_turbulence = pct_stress.iloc[-n:], pct_turbulence.iloc[-n:]
+        long_run_sigma = long_run_sigma.iloc[-n:]
     t, z = result.table, result.move_z
     nan = pd.Series(np.nan, index=t.index)
     col = z.get
@@ -190,6 +199,9 @@ def day_features(
     day_eq = result.day_z.get("us_equities", nan)
     out["equity_shock_z"] = np.fmin(out["equity_z"], DAY_WEIGHT * day_eq)
     out["equity_day_z"] = day_eq
+    # "No sell-off" is an absolute statement: a -3% day after a volatile year is small only
+    # against that year, not against the whole history's daily swing.
+    out["equity_day_long_z"] = result.returns.get("us_equities", nan) / long_run_sigma
     level = result.returns.get("us_equities", nan).fillna(0.0).cumsum()
     peak = level.rolling(DRAWDOWN_DAYS, min_periods=1).max()
     out["equity_drawdown_pct"] = np.expm1(level - peak).where(out["equity_z"].notna()) * 100.0
