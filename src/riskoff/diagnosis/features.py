@@ -74,13 +74,13 @@ FEATURES: dict[str, Feature] = {
     "corr_jump": Feature("correlation", "20-day average correlation minus a window earlier"),
     "funding_spike_bp": Feature(
         "bp",
-        "highest funding spread of 5 days above its 60-day baseline; a month-end or other"
-        " calendar day counts only beyond the past year's highest calendar-day spread",
+        "highest funding spread of 5 days above its 60-day baseline (calendar days only above"
+        " the previous year's calendar-day peak)",
     ),
     "funding_over_rate_bp": Feature(
         "bp",
-        "highest funding spread of 5 days over the reserve rate; a calendar day counts only"
-        " beyond the past year's highest calendar-day spread",
+        "highest funding spread of 5 days over the reserve rate (calendar days only above the"
+        " previous year's calendar-day peak)",
     ),
     "financed_worst_z": Feature("sigma", "worst shock among Japan, EM, tech, crypto"),
     "yen_lead": Feature("ratio", "the yen's z over US equities' fall (at least 1)"),
