@@ -9,12 +9,7 @@ import numpy as np
 import pandas as pd
 
 from riskoff.diagnosis.classify import Verdict, classify, safe_haven_reading
-from riskoff.diagnosis.features import (
-    DAY_WEIGHT,
-    EPICENTER_CLASSES,
-    day_features,
-    epicenter_shocks,
-)
+from riskoff.diagnosis.features import EPICENTER_CLASSES, day_features, epicenter_shocks
 from riskoff.diagnosis.result import (
     AssetMove,
     Diagnosis,
@@ -178,11 +173,10 @@ def dollar_reading(result: IndicatorSet, day: pd.Timestamp, rules: Rules) -> Dol
     """The broad dollar over the window to ``day`` (extended to the day by the daily proxy).
 
     Moves are simple percent changes; ``bid`` applies the rule table's bound to the window z or
-    half the day z (the ``dollar_bid_z`` feature).
+    half the day z (``dollar_bid_z`` of the indicator table).
     """
     row = result.table.loc[day]
-    z, day_z = float(row["dollar_move_z"]), float(row["dollar_day_z"])
-    bid_z = float(np.fmax(z, DAY_WEIGHT * day_z))
+    bid_z = float(row["dollar_bid_z"])
     source = row.get("dollar_source")
     series = str(source) if isinstance(source, str) else "UUP"
     window = result.window
@@ -195,13 +189,13 @@ def dollar_reading(result: IndicatorSet, day: pd.Timestamp, rules: Rules) -> Dol
         end = day.date().isoformat()
     return DollarReading(
         move_pct=float(np.expm1(float(row["dollar_move_pct"]) / 100.0) * 100.0),
-        z=z,
+        z=float(row["dollar_move_z"]),
         series=series,
         start=start,
         end=end,
         bid=math.isfinite(bid_z) and bid_z >= rules.dollar_bid_z,
         day_pct=float(row["dollar_day_pct"]),
-        day_z=day_z,
+        day_z=float(row["dollar_day_z"]),
     )
 
 

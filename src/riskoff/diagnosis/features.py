@@ -16,7 +16,7 @@ import pandas as pd
 
 from riskoff.indicators import IndicatorSet
 from riskoff.indicators.basket import RISK_CLASSES
-from riskoff.indicators.crossasset import FELL_Z
+from riskoff.indicators.crossasset import DAY_WEIGHT, FELL_Z
 from riskoff.vocabulary import Epicenter
 
 if TYPE_CHECKING:
@@ -104,7 +104,6 @@ EPICENTER_CLASSES: dict[Epicenter, tuple[str, ...]] = {
 }
 CARRY_FINANCED = ("japan", "em_equities", "tech", "semis", "crypto")
 DRAWDOWN_DAYS = 60
-DAY_WEIGHT = 0.5  # weight of US equities' day z in their sell-off measure
 MIN_PERCENTILE_HISTORY = 250
 VOL_LONG_RUN_MIN = 250  # daily moves before the long-run daily sigma is given
 
@@ -218,8 +217,7 @@ def day_features(
     out["treasuries_z"] = col("long_treasuries", nan)
     out["yen_z"] = col("yen", nan)
     out["dollar_z"] = t["dollar_move_z"]
-    # Like US equities' sell-off, a one-day surge counts at half weight.
-    out["dollar_bid_z"] = np.fmax(out["dollar_z"], DAY_WEIGHT * t["dollar_day_z"])
+    out["dollar_bid_z"] = t["dollar_bid_z"]
     havens = pd.concat([out["gold_z"], out["treasuries_z"]], axis=1)
     out["haven_rally_z"] = pd.concat([havens, out["yen_z"]], axis=1).mean(axis=1)
     out["haven_best_z"] = havens.max(axis=1)

@@ -9,6 +9,9 @@ from riskoff.indicators.basket import CASH_DOLLAR, EQUITY_ANCHOR, SAFE_HAVENS
 
 VOL_LOOKBACK = 250  # business days of daily returns behind each class's 1-sigma move
 FELL_Z = -1.0  # a class "fell" when its window move is below minus one sigma
+# A one-day move counts at half weight beside a window's: a 3-sigma day weighs as a 1.5-sigma
+# window, so a crash is seen on its day while ordinary daily swings are not.
+DAY_WEIGHT = 0.5
 EQUITY_SELLOFF_Z = -1.0  # safe-haven behaviour is only judged while equities sell off
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from riskoff.indicators.crossasset import day_moves
+from riskoff.indicators.crossasset import DAY_WEIGHT, day_moves
 
 MAG7 = ("AAPL", "MSFT", "GOOGL", "AMZN", "META", "NVDA", "TSLA")
 SECTORS = {
@@ -249,7 +249,7 @@ def trigger_indicators(panel: pd.DataFrame, window: int = 10) -> pd.DataFrame:
     -------
     DataFrame
         ``oil_move_pct`` / ``_z``, ``gold_move_pct`` / ``_z``, ``dollar_move_pct`` / ``_z``,
-        ``dollar_day_pct`` / ``_z`` (the last day's move), ``dollar_low_years`` /
+        ``dollar_day_pct`` / ``_z`` (the last day's move), ``dollar_bid_z``, ``dollar_low_years`` /
         ``dollar_high_years`` (the broad dollar is at an N-year low / high),
         ``yield_10y_move_bp`` / ``_z``, ``vix_level``, ``vix_move_pts`` / ``_z``,
         ``yen_move_pct`` / ``_z`` (positive = yen stronger), ``hy_oas_pct`` and
@@ -278,6 +278,8 @@ def trigger_indicators(panel: pd.DataFrame, window: int = 10) -> pd.DataFrame:
     dollar_day = _log_move(spliced, 1).fillna(_log_move(dollar_etf, 1))
     out["dollar_day_pct"] = np.expm1(dollar_day / 100.0) * 100.0
     out["dollar_day_z"] = day_moves(pd.DataFrame({"usd": dollar_day}))["usd"]
+    # The dollar is bid on its window z, or on half its day z when the day was stronger.
+    out["dollar_bid_z"] = np.fmax(out["dollar_move_z"], DAY_WEIGHT * out["dollar_day_z"])
     out["dollar_source"] = source.where(_log_move(spliced, window).notna(), "UUP").where(
         dollar_move.notna()
     )

@@ -220,52 +220,21 @@ def long_end_sentences(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
         )
     check = backdrop.fiscal
     if check is not None and check.present:
-        fact = book.fact
+        start, end = check.start, check.end
+
+        def moved(name: str, value: float, unit: str, series: str) -> Fact:
+            key = f"fiscal.{name}@{book.iso}"
+            return book.fact(TableFact(key, value, unit, start=start, end=end, series=series))
+
         out.append(
             S(
                 "A fiscal-worry pattern over the window: the term premium {tp} and the 30-year "
                 "yield {y30}, the dollar {usd} and gold {gold} [{ids}].",
                 {"ids": f"ACMTP10, DGS30, {check.dollar}, {check.gold}"},
-                tp=fact(
-                    TableFact(
-                        f"fiscal.term_premium_bp@{book.iso}",
-                        check.term_premium_bp,
-                        "bp",
-                        start=check.start,
-                        end=check.end,
-                        series="ACMTP10",
-                    )
-                ),
-                y30=fact(
-                    TableFact(
-                        f"fiscal.long_yield_bp@{book.iso}",
-                        check.long_yield_bp,
-                        "bp",
-                        start=check.start,
-                        end=check.end,
-                        series="DGS30",
-                    )
-                ),
-                usd=fact(
-                    TableFact(
-                        f"fiscal.dollar_pct@{book.iso}",
-                        check.dollar_pct,
-                        "%",
-                        start=check.start,
-                        end=check.end,
-                        series=check.dollar,
-                    )
-                ),
-                gold=fact(
-                    TableFact(
-                        f"fiscal.gold_pct@{book.iso}",
-                        check.gold_pct,
-                        "%",
-                        start=check.start,
-                        end=check.end,
-                        series=check.gold,
-                    )
-                ),
+                tp=moved("term_premium_bp", check.term_premium_bp, "bp", "ACMTP10"),
+                y30=moved("long_yield_bp", check.long_yield_bp, "bp", "DGS30"),
+                usd=moved("dollar_pct", check.dollar_pct, "%", check.dollar),
+                gold=moved("gold_pct", check.gold_pct, "%", check.gold),
             )
         )
     return out
