@@ -84,9 +84,17 @@ def test_group_needs_one_alternative() -> None:
 
 def test_liquidity_crunch_needs_elevated_stress() -> None:
     state = _satisfying(CrashType.LIQUIDITY_CRUNCH)
-    state["stress_pct"] = 0.69
+    state["stress_pct"] = 0.84  # "mild" stress: a correction's company, not a crunch
     got, _, passes = _run(state)
     assert not passes["liquidity_crunch"] and got != "liquidity_crunch"
+
+
+def test_a_fear_spike_is_not_calm_but_a_missing_vix_is() -> None:
+    state = _satisfying(CrashType.CALM)
+    assert _run(state)[0] == "calm"
+    state["vix_spike_z"] = 3.5
+    got, _, passes = _run(state)
+    assert got == "broad_selloff" and not passes["calm"]
 
 
 def test_fallback_only_when_nothing_specific_holds() -> None:

@@ -54,6 +54,9 @@ FEATURES: dict[str, Feature] = {
     "stress_pct": Feature("percentile", "composite stress index, percentile of its history"),
     "vix": Feature("index points", "VIX level"),
     "vix_jump_z": Feature("sigma", "VIX change over the window in sigma of its history"),
+    "vix_spike_z": Feature(
+        "sigma", "VIX change over the window in sigma of its history; 0 where the VIX is unknown"
+    ),
     "turbulence_pct": Feature("percentile", "turbulence (Kritzman-Li), percentile of history"),
     "gold_z": Feature("sigma", "gold's window move"),
     "treasuries_z": Feature("sigma", "long Treasuries' window move"),
@@ -212,6 +215,9 @@ def day_features(
     out["stress_pct"] = pct_stress
     out["vix"] = t["vix_level"]
     out["vix_jump_z"] = t["vix_move_z"]
+    # Evidence of a fear spike: before the VIX exists (1990) there is none, which must not
+    # stop a quiet day from being calm.
+    out["vix_spike_z"] = out["vix_jump_z"].fillna(0.0)
     out["turbulence_pct"] = pct_turbulence
     out["gold_z"] = col("gold", nan)
     out["treasuries_z"] = col("long_treasuries", nan)

@@ -2658,8 +2658,8 @@ def _note(book: FactBook, inputs: ReportInputs) -> Section:
             spike=book.threshold("funding.SPIKE_BP", "bp"),
         ),
         S(
-            "Stress index: {now} in its history; above the {pct}, conditions are severe by "
-            "its own standard.",
+            "Stress index: {now} in its history; from the {pct} up, stress is high enough "
+            "by its own standard for a liquidity crunch.",
             now=book.d("stress_percentile", "percentile"),
             pct=book.threshold("thresholds.STRESS_PERCENTILE_HIGH", "percentile"),
         ),
