@@ -1,4 +1,4 @@
-"""The composite stress index: a CISS-style aggregate of eight market sub-indices.
+"""The composite stress index: a CISS-style aggregate of nine market sub-indices.
 
 Each raw stress measure is turned into its recursive empirical CDF (its rank among all values up
 to that day, so no later data shape it); a sub-index is the mean of its measures; the composite
@@ -22,6 +22,7 @@ SUBINDICES = (
     "funding",
     "rates",
     "credit",
+    "banks",
     "equity",
     "volatility",
     "fx",
@@ -96,6 +97,11 @@ def stress_measures(
                 "hy_rise": _rise_from_low(hy),
                 "ig_rise": _rise_from_low(ig),
             }
+        ),
+        # The CISS's financial-intermediaries segment: a bank run or a capital scare shows in
+        # bank shares before it reaches the index.
+        "banks": pd.DataFrame(
+            {"drawdown": _cmax_drawdown(get("XLF", nan)), "vol": _realised_vol(returns["banks"])}
         ),
         "equity": pd.DataFrame(
             {"drawdown": _cmax_drawdown(spy), "vol": _realised_vol(returns["us_equities"])}

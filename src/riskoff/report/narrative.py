@@ -122,6 +122,7 @@ SUBINDEX_NAMES = {
     "funding": "funding",
     "rates": "rates",
     "credit": "credit",
+    "banks": "banks",
     "equity": "equities",
     "volatility": "volatility",
     "fx": "currencies",
@@ -2509,7 +2510,8 @@ def _regime(book: FactBook, inputs: ReportInputs) -> Section:
                 (
                     _wrap(
                         "Where the stress comes from: the largest contributions on {date} were "
-                        "{inner} (index points; all eight add up to the index).",
+                        "{inner} (index points; the contributions of all sub-indices add up to "
+                        "the index).",
                         _join(
                             [
                                 S(
