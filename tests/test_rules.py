@@ -89,7 +89,7 @@ def test_liquidity_crunch_needs_elevated_stress() -> None:
     assert not passes["liquidity_crunch"] and got != "liquidity_crunch"
 
 
-def test_a_fear_spike_is_not_calm_but_a_missing_vix_is() -> None:
+def test_a_fear_spike_is_not_calm() -> None:
     state = _satisfying(CrashType.CALM)
     assert _run(state)[0] == "calm"
     state["vix_spike_z"] = 3.5
