@@ -101,3 +101,28 @@ def test_every_type_and_state_has_its_sentence() -> None:
         assert phrase("notes", str(t))
     for state in FundingState:
         assert "{date}" in phrase("funding", str(state))
+
+
+@pytest.mark.parametrize(
+    ("percentile", "words"),
+    [(0.40, "lower than on most days"), (0.69, "close to normal"), (0.70, "elevated"),
+     (0.84, "elevated"), (0.85, "high"), (0.95, "very high"), (0.99, "extreme"),
+     (None, "lower than on most days")],
+)  # fmt: skip
+def test_stress_words_step_up_at_the_severity_bounds(percentile: float | None, words: str) -> None:
+    from riskoff.report.narrative import _stress_words
+
+    assert _stress_words(percentile) == words
+
+
+def test_a_moderate_episode_reads_elevated_not_normal(seeded_home: Path) -> None:
+    # 5 February 2016 ranked above 81% of the history: the brief said "close to normal".
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RISKOFF_HOME", str(seeded_home))
+        result = indicator_set("2016-02-05")
+        day = result.table.index[-1]
+        text = _text(report_from(result, diagnose_from(result, day), day))
+    found = re.search(r"to 1, extreme\): (\w[\w ]*), higher than on (\d+)% of days", text)
+    assert found
+    assert found.group(1) == "elevated" and int(found.group(2)) >= 80, found.group(0)
+    assert "close to normal" not in text

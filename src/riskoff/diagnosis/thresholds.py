@@ -22,11 +22,6 @@ BREADTH = _bounds(CrashType.LIQUIDITY_CRUNCH, "breadth")
 STRESS_PERCENTILE = _bounds(CrashType.LIQUIDITY_CRUNCH, "stress_pct")
 CORRELATION_JUMP = _bounds(CrashType.LIQUIDITY_CRUNCH, "corr_jump")
 CREDIT_WIDENING_BP = _bounds(CrashType.LIQUIDITY_CRUNCH, "credit_move_bp")
-# Stress percentile below each bound: the word for it (the market severity's stress bounds).
-_stress = _rules.market_bounds["stress_pct"]
-SEVERITY_BOUNDS = (
-    (_stress[1], "mild"),
-    (_stress[2], "moderate"),
-    (_stress[3], "severe"),
-    (1.01, "extreme"),
-)
+# The market severity table's stress bounds (mild, moderate, severe, extreme): the percentiles
+# from which the brief's words for the stress index step up.
+STRESS_BOUNDS: tuple[float, ...] = tuple(_rules.market_bounds["stress_pct"])

@@ -2455,12 +2455,16 @@ def _path_sentences(book: FactBook, d: Diagnosis) -> list[Sentence]:
 
 
 def _stress_words(percentile: float | None) -> str:
-    """Plain words for a stress percentile, on the classifier's severity bounds."""
+    """Plain words for a stress percentile, stepping up at the severity table's stress bounds.
+
+    Below the first bound (the table's "mild", the 70th percentile) stress is close to normal;
+    from it on, elevated: a day more stressed than seven in ten days of history is not normal.
+    """
     p = percentile if percentile is not None and math.isfinite(percentile) else 0.0
     if p < LOW_PERCENTILE:
         return "lower than on most days"
-    words = ("close to normal", "elevated", "high", "extreme")
-    for (bound, _), word in zip(th.SEVERITY_BOUNDS, words, strict=True):
+    words = ("close to normal", "elevated", "high", "very high", "extreme")
+    for bound, word in zip(th.STRESS_BOUNDS, words, strict=False):
         if p < bound:
             return word
     return words[-1]
