@@ -92,6 +92,32 @@ def test_extension_follows_the_proxy_after_the_last_broad_value() -> None:
     np.testing.assert_allclose(steps.to_numpy(), proxy.iloc[-4:].to_numpy(), rtol=1e-12)
 
 
+def test_the_day_beyond_the_panels_carry_limit_is_still_the_broad_dollar() -> None:
+    # The broad index's lag (six business days) is one longer than the panel's carry limit
+    # (five): the last row of such a panel has no level at all, and read UUP's move instead.
+    panel, _ = _synthetic()
+    col = panel.columns.get_loc("DTWEXBGS")
+    panel.iloc[-6:, col] = np.nan
+    panel["DTWEXBGS"] = panel["DTWEXBGS"].ffill(limit=5)
+    assert np.isnan(panel["DTWEXBGS"].iloc[-1])
+    level, source = broad_dollar(panel)
+    assert (source.iloc[-6:] == "DTWEXBGS+FX proxy").all()
+    proxy = dollar_proxy_returns(panel)
+    steps = np.log(level).diff().iloc[-6:]
+    np.testing.assert_allclose(steps.to_numpy(), proxy.iloc[-6:].to_numpy(), rtol=1e-9)
+    # Beyond the lag the index is not extended: a store without recent values is a gap.
+    panel.iloc[-12:, col] = np.nan
+    level, source = broad_dollar(panel)
+    assert level.iloc[-1:].isna().all() and source.iloc[-1:].isna().all()
+
+
+@pytest.mark.parametrize("day", ["2014-06-02", "2021-01-27", "2025-01-27"])
+def test_labelled_days_read_the_broad_dollar_on_the_day(day: str) -> None:
+    from riskoff.pipeline import indicator_set
+
+    assert indicator_set(day).table["dollar_source"].iloc[-1] == "DTWEXBGS+FX proxy"
+
+
 def test_dash_for_cash_read_on_the_day_2020_03_12() -> None:
     # The broad index was published only to the week before; the proxy carries it to the day,
     # and the day's dollar surge counts at half weight.

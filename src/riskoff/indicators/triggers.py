@@ -202,9 +202,15 @@ def broad_dollar(panel: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
         ``(level, source)``: the spliced level and, per row, ``DTWEXBGS`` or
         ``DTWEXBGS+FX proxy``.
     """
+    lag = MAX_STALE_ROWS["DTWEXBGS"]
     broad = _first(panel, "DTWEXBGS")
+    # The panel carries a lagged level forward at most five business days, one fewer than the
+    # index's lag: the rows after its last observation are its unpublished tail, not a gap.
+    last = broad.last_valid_index()
+    if last is not None:
+        broad = broad.where(broad.index <= last, broad.ffill(limit=lag))
     proxy = dollar_proxy_returns(panel)
-    stale = stale_tail(broad, MAX_STALE_ROWS["DTWEXBGS"])
+    stale = stale_tail(broad, lag)
     log_level = np.log(broad.where(~stale))
     extension = proxy.where(stale).fillna(0.0).cumsum().where(stale)
     last_known = log_level.ffill()
