@@ -85,6 +85,16 @@ def test_2026_02_05_says_what_the_data_say() -> None:
     assert any(e.series == "epicenter_z" and e.direction == "supports" for e in d.evidence)
 
 
+def test_the_condition_that_met_a_group_supports_the_verdict() -> None:
+    # 27 January 2021: a broad sell-off only because the VIX jumped 3.9 sigma (the "selling"
+    # group's weakest way in); that reading supports the verdict, the group's others do not.
+    d = riskoff.diagnose("2021-01-27")
+    assert d.crash_type == "broad_selloff"
+    by_feature = {e.series: e.direction for e in d.evidence}
+    assert by_feature["vix_spike_z"] == "supports"
+    assert by_feature["equity_day_z"] == "contradicts"
+
+
 def test_diagnosis_is_point_in_time(private_store: Store) -> None:
     day = "2020-03-16"
     before = riskoff.diagnose(day).to_dict()

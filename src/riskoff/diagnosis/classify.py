@@ -151,7 +151,11 @@ def _evidence(rules: Rules, crash_type: CrashType, row: pd.Series, date: str) ->
                 unit=feat.unit,
                 series=cond.feature,
                 as_of=date,
-                direction="supports" if ok and (s >= 0.5 or cond.required) else "contradicts",
+                # A condition the verdict needs (required, or the alternative that met its
+                # group) supports it once it holds, however weakly.
+                direction="supports"
+                if ok and (s >= 0.5 or cond.required or cond.group)
+                else "contradicts",
             )
         )
     return out
