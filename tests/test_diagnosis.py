@@ -85,6 +85,18 @@ def test_2026_02_05_says_what_the_data_say() -> None:
     assert any(e.series == "epicenter_z" and e.direction == "supports" for e in d.evidence)
 
 
+@pytest.mark.parametrize(
+    ("day", "key", "words"),
+    [("2021-01-27", "broad_selloff_narrow", "has not spread"),  # breadth 6%: a VIX spike
+     ("2022-04-29", "broad_selloff_cash_bid", "cash in demand")],  # the dollar bid
+)  # fmt: skip
+def test_a_broad_sell_off_is_worded_by_its_readings(day: str, key: str, words: str) -> None:
+    d = riskoff.diagnose(day)
+    assert d.crash_type == "broad_selloff" and d.verdict_key == key
+    assert words in d.headline and "no dash for cash" not in d.headline
+    assert ("across classes" in d.headline) == (key != "broad_selloff_narrow")
+
+
 def test_the_condition_that_met_a_group_supports_the_verdict() -> None:
     # 27 January 2021: a broad sell-off only because the VIX jumped 3.9 sigma (the "selling"
     # group's weakest way in); that reading supports the verdict, the group's others do not.

@@ -9,11 +9,13 @@ from typer.testing import CliRunner
 
 from riskoff.cli import app
 from riskoff.diagnosis.classify import safe_haven_reading
+from riskoff.diagnosis.diagnose import HEADLINE_VARIANTS, verdict_key
 from riskoff.diagnosis.features import day_features
 from riskoff.diagnosis.rules import evaluate, load_rules
 from riskoff.diagnosis.timeline import COLUMNS, timeline
 from riskoff.pipeline import indicator_set
-from riskoff.vocabulary import SafeHavenVerdict
+from riskoff.report.phrases import phrase
+from riskoff.vocabulary import CrashType, SafeHavenVerdict, Severity
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +57,7 @@ def test_no_headline_contradicts_its_readings_since_2000(result) -> None:  # typ
     ev = evaluate(rules, feats)
     funding = result.table["funding_state"].reindex(feats.index)
     stress = feats["stress_pct"]
+    broad_keys: set[str] = set()
     for day, crash in ev.crash_type.items():
         row = feats.loc[day]
         haven = safe_haven_reading(rules, row)
@@ -67,6 +70,24 @@ def test_no_headline_contradicts_its_readings_since_2000(result) -> None:  # typ
             assert haven == SafeHavenVerdict.PROTECTED, day
         elif crash == "funding_squeeze":
             assert funding[day] not in ("abundant", "ample"), day
+        elif crash == "broad_selloff":
+            # "across the board" only with breadth, "without a scramble for cash" only without
+            # a bid dollar or rising funding spreads, in the headline and in the brief alike.
+            cash_bid = bool(
+                row["dollar_bid_z"] >= rules.dollar_bid_z
+                or row["funding_spike_bp"] >= rules.funding_up_bp
+            )
+            key = verdict_key(rules, CrashType.BROAD_SELLOFF, Severity.MILD, haven,
+                              float(row["breadth"]), cash_bid)  # fmt: skip
+            broad_keys.add(key)
+            words = phrase("verdicts", key) + HEADLINE_VARIANTS.get(
+                key, rules.rule(CrashType.BROAD_SELLOFF).headline
+            )
+            if "across" in words:
+                assert row["breadth"] >= 0.25, day
+            if "without a scramble for cash" in words or "no dash" in words:
+                assert not cash_bid, day
+    assert broad_keys == {"broad_selloff", "broad_selloff_cash_bid", "broad_selloff_narrow"}
 
 
 def test_timeline_command_writes_csv(tmp_path) -> None:  # type: ignore[no-untyped-def]

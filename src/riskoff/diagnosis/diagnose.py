@@ -199,12 +199,46 @@ def dollar_reading(result: IndicatorSet, day: pd.Timestamp, rules: Rules) -> Dol
     )
 
 
-def _headline(
-    rules: Rules, v: Verdict, date_text: str, eq_pct: float, window: int, stress: float,
-    stress_pct: float, funding: str, dollar_down: bool, funding_up: bool,
+# Headlines of the verdict variants (the crash type's own headline is in the rule table).
+HEADLINE_VARIANTS = {
+    "calm_under_strain": "No new sell-off in the window, but the market is still under strain",
+    "liquidity_crunch_havens_held": "A liquidity crunch: indiscriminate selling, a dash for cash",
+    "broad_selloff_narrow": "A sell-off that has not spread: few markets beyond US equities fell",
+    "broad_selloff_cash_bid": "A broad de-risking: risk assets down across classes, cash in demand",
+}
+
+
+def verdict_key(
+    rules: Rules, crash_type: CrashType, severity: Severity, haven: SafeHavenVerdict,
+    breadth: float, cash_bid: bool,
 ) -> str:  # fmt: skip
-    phrase = rules.rule(v.crash_type).headline
-    if v.crash_type == CrashType.BROAD_SELLOFF and dollar_down and not funding_up:
+    """The wording of a verdict: its type, or the variant its own readings call for.
+
+    Calm with a mild or worse market is "still under strain"; a liquidity crunch whose havens
+    did not all fail does not say they did; a broad de-risking is "across classes" only when
+    breadth reaches the broad rule's bound (a -3% day or a VIX spike alone is a sell-off that
+    has not spread), and "without a scramble for cash" only when the dollar was not bid and
+    funding spreads did not rise. The headline and the brief both word the verdict by this key.
+    """
+    if crash_type == CrashType.CALM and severity.rank >= Severity.MILD.rank:
+        return "calm_under_strain"
+    if crash_type == CrashType.LIQUIDITY_CRUNCH and haven != SafeHavenVerdict.FAILED:
+        return "liquidity_crunch_havens_held"
+    if crash_type == CrashType.BROAD_SELLOFF:
+        wide = next(c.weak for c in rules.rule(crash_type).conditions if c.feature == "breadth")
+        if not breadth >= wide:
+            return "broad_selloff_narrow"
+        if cash_bid:
+            return "broad_selloff_cash_bid"
+    return crash_type.value
+
+
+def _headline(
+    rules: Rules, v: Verdict, key: str, date_text: str, eq_pct: float, window: int,
+    stress: float, stress_pct: float, funding: str, dollar_down: bool, funding_up: bool,
+) -> str:  # fmt: skip
+    phrase = HEADLINE_VARIANTS.get(key, rules.rule(v.crash_type).headline)
+    if key == CrashType.BROAD_SELLOFF.value and dollar_down and not funding_up:
         # Said only when the dollar fell: a dollar that rose but not past the bid bound is
         # not evidence either way.
         phrase += ", no dash for cash"
@@ -213,9 +247,6 @@ def _headline(
         phrase += " centred on " + (
             names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         )
-    if v.crash_type == CrashType.CALM and v.severity.rank >= Severity.MILD.rank:
-        # Calm says no new sell-off in the window; the market can still be under strain.
-        phrase = "No new sell-off in the window, but the market is still under strain"
     head = f"{date_text}: {phrase}"
     if v.crash_type != CrashType.CALM or v.severity.rank >= Severity.MILD.rank:
         head += f" ({v.severity.value})"
@@ -350,7 +381,11 @@ def diagnose_from(
         ]  # fmt: skip
     funding_up = float(f["funding_spike_bp"]) >= rules.funding_up_bp
     haven = safe_haven_reading(rules, f)
-    dash = haven in (SafeHavenVerdict.FAILED, SafeHavenVerdict.MIXED) and (dollar.bid or funding_up)
+    cash_bid = dollar.bid or funding_up
+    dash = haven in (SafeHavenVerdict.FAILED, SafeHavenVerdict.MIXED) and cash_bid
+    key = verdict_key(
+        rules, verdict.crash_type, verdict.severity, haven, float(row["breadth"]), cash_bid
+    )
     haven_text = HAVEN_TEXT[haven] + (
         "; the dollar was bid or funding spreads rose (a dash for cash)" if dash else ""
     )
@@ -380,6 +415,7 @@ def diagnose_from(
         headline=_headline(
             rules,
             verdict,
+            key,
             date_text,
             float(f["equity_pct"]),
             window,
@@ -413,6 +449,8 @@ def diagnose_from(
         dollar=dollar,
         safe_haven_text=haven_text,
         dash_for_cash=dash,
+        cash_bid=cash_bid,
+        verdict_key=key,
         observed=observed,
         margin=round(verdict.margin, 4),
         macro_verdict=macro.verdict,

@@ -157,8 +157,11 @@ class Diagnosis:
     score (``runner_up_score``) is a real alternative. ``indicators`` holds values and
     ``observed`` the observation date of each (for a series published with a lag, the last
     value known on ``as_of``). ``safe_haven_verdict`` is the typed reading and
-    ``safe_haven_text`` its sentence; ``dash_for_cash`` is True when havens failed while the
-    dollar was bid.
+    ``safe_haven_text`` its sentence; ``cash_bid`` is True when the broad dollar was bid or
+    funding spreads rose (a scramble for cash, whatever the havens did) and ``dash_for_cash``
+    when, besides, the havens failed or were mixed. ``verdict_key`` names the verdict's wording
+    (the crash type, or a variant that keeps the words true to the readings, e.g.
+    ``broad_selloff_narrow``); the headline and the brief both use it.
     """
 
     date: str
@@ -195,6 +198,8 @@ class Diagnosis:
     dollar: DollarReading | None = None
     safe_haven_text: str = ""
     dash_for_cash: bool = False
+    cash_bid: bool = False
+    verdict_key: str = ""
     observed: dict[str, str] = field(default_factory=dict)
     margin: float | None = None
     # The macro backdrop (riskoff.indicators.macro): verdict, readings with release dates.

@@ -42,7 +42,6 @@ from riskoff.report.facts import (
 from riskoff.report.facts import Fact as TableFact
 from riskoff.report.links import episode_url, series_url
 from riskoff.report.phrases import phrase, regime_on
-from riskoff.vocabulary import Severity
 
 __all__ = [
     "SECTION_ORDER",
@@ -1119,11 +1118,9 @@ def _verdict_sentence(book: FactBook, d: Diagnosis) -> Sentence:
         "article": _a(severity or TYPE_NAMES[d.crash_type]),
         "epicenter": _epicenter(d),
     }
-    key = str(d.crash_type)
-    if key == "liquidity_crunch" and str(d.safe_haven_verdict) != "failed":
-        key = "liquidity_crunch_havens_held"  # the headline never contradicts the havens' reading
-    if key == "calm" and d.severity.rank >= Severity.MILD.rank:
-        key = "calm_under_strain"  # nor the market's own severity
+    # The diagnosis's wording: never contradicting its havens, breadth, dollar or severity.
+    key = d.verdict_key or str(d.crash_type)
+    if key == "calm_under_strain":
         words["severity"] = d.severity.value
     return S(phrase("verdicts", key), words, date=book.date())
 
@@ -2623,9 +2620,9 @@ def _violence(book: FactBook, inputs: ReportInputs) -> list[Sentence]:
 
 def _note(book: FactBook, inputs: ReportInputs) -> Section:
     d = inputs.diagnosis
-    key = str(d.crash_type)
-    if key == "calm" and d.severity.rank >= Severity.MILD.rank:
-        key = "calm_under_strain"
+    key = d.verdict_key or str(d.crash_type)
+    if key == "liquidity_crunch_havens_held":
+        key = "liquidity_crunch"  # one note for every crunch
     general = [S(phrase("notes", key)), *_violence(book, inputs)]
     if d.funding_state in ("scarce", "stressed") and d.crash_type not in ("funding_squeeze",):
         general.append(

@@ -162,6 +162,8 @@ class DiagnosisOut(BaseModel):
     safe_haven_verdict: SafeHavenVerdict
     safe_haven_text: str
     dash_for_cash: bool
+    cash_bid: bool = False
+    verdict_key: str = ""
     dollar: DollarOut | None
     returns: list[AssetMoveOut]
     triggers: list[TriggerOut]
