@@ -69,7 +69,9 @@ def test_no_headline_contradicts_its_readings_since_2000(result) -> None:  # typ
         elif crash == "flight_to_safety":
             assert haven == SafeHavenVerdict.PROTECTED, day
         elif crash == "funding_squeeze":
+            # "in money markets without a broad sell-off"
             assert funding[day] not in ("abundant", "ample"), day
+            assert row["breadth"] <= 0.45, day
         elif crash == "broad_selloff":
             # "across the board" only with breadth, "without a scramble for cash" only without
             # a bid dollar or rising funding spreads, in the headline and in the brief alike.
