@@ -113,3 +113,32 @@ def test_vintages_land_as_revisions_in_one_write(private_store: Store) -> None:
     as_known = private_store.series_values("WALCL", as_of=pd.Timestamp("2026-08-28").date())
     assert as_known.loc[day] == 6700.0
     assert private_store.series_values("WALCL").loc[day] == 6710.0
+
+
+def test_a_rewritten_history_reseeds_a_store_under_the_same_manifest(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A store seeded from a history that lacked some series must not keep lacking them once the
+    # history file changes, even if the manifest and the catalog did not.
+    import shutil
+
+    import riskoff.datasets as datasets
+    from riskoff.datasets import history_path
+    from riskoff.store import _bundle_id
+
+    full = history_path()
+    partial = tmp_path / "history.parquet"
+    history = pd.read_parquet(full)
+    history[history["series_id"] != "PAYEMS"].to_parquet(partial)
+    monkeypatch.setattr(datasets, "history_path", lambda: partial)
+    home = tmp_path / "home"
+    home.mkdir()
+    store = Store(home / "riskoff.duckdb")
+    store.ensure_ready()
+    assert "PAYEMS" not in store.info().index
+    seeded_with_partial = _bundle_id()
+    shutil.copy(full, partial)  # the release's history: same manifest, same catalog
+    assert _bundle_id() != seeded_with_partial
+    again = Store(home / "riskoff.duckdb")
+    again.ensure_ready()
+    assert int(again.info().loc["PAYEMS", "rows"]) == int(load_manifest().loc["PAYEMS", "rows"])

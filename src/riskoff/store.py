@@ -113,12 +113,20 @@ class UndoResult:
 
 
 def _bundle_id() -> str:
-    """Identify the bundled snapshot by its manifest and the catalog (units, lags)."""
+    """Identify the bundled snapshot: its manifest, the catalog (units, lags), the history's size.
+
+    A history rewritten under an unchanged manifest must still reseed a store: one seeded from
+    a history without the macro series otherwise keeps lacking them, and every brief says the
+    official data were "not known".
+    """
     from importlib import resources
+
+    from riskoff.datasets import history_path
 
     digest = hashlib.sha256()
     digest.update(resources.files("riskoff.datasets").joinpath("MANIFEST.csv").read_bytes())
     digest.update(resources.files("riskoff").joinpath("catalog.toml").read_bytes())
+    digest.update(str(history_path().stat().st_size).encode())
     return digest.hexdigest()[:16]
 
 
