@@ -219,6 +219,22 @@ def verdict_key(
     breadth reaches the broad rule's bound (a -3% day or a VIX spike alone is a sell-off that
     has not spread), and "without a scramble for cash" only when the dollar was not bid and
     funding spreads did not rise. The headline and the brief both word the verdict by this key.
+
+    Parameters
+    ----------
+    rules : Rules
+        The rule table (for the broad rule's breadth bound).
+    crash_type, severity, haven : CrashType, Severity, SafeHavenVerdict
+        The verdict's type, its severity and the safe-haven reading of the day.
+    breadth : float
+        Share of asset classes down more than one sigma (NaN: not known, so not "across").
+    cash_bid : bool
+        The broad dollar was bid or funding spreads rose.
+
+    Returns
+    -------
+    str
+        A key of ``HEADLINE_VARIANTS`` and of the brief's phrases, or the crash type's value.
     """
     if crash_type == CrashType.CALM and severity.rank >= Severity.MILD.rank:
         return "calm_under_strain"
