@@ -103,7 +103,7 @@ def test_the_condition_that_met_a_group_supports_the_verdict() -> None:
     d = riskoff.diagnose("2021-01-27")
     assert d.crash_type == "broad_selloff"
     by_feature = {e.series: e.direction for e in d.evidence}
-    assert by_feature["vix_spike_z"] == "supports"
+    assert by_feature["vix_jump_z"] == "supports"
     assert by_feature["equity_day_z"] == "contradicts"
 
 

@@ -105,10 +105,13 @@ def test_the_day_beyond_the_panels_carry_limit_is_still_the_broad_dollar() -> No
     proxy = dollar_proxy_returns(panel)
     steps = np.log(level).diff().iloc[-6:]
     np.testing.assert_allclose(steps.to_numpy(), proxy.iloc[-6:].to_numpy(), rtol=1e-9)
-    # Beyond the lag the index is not extended: a store without recent values is a gap.
+    # Beyond the lag the index is not extended: a store without recent values is a gap, also
+    # after the five rows the panel carries.
     panel.iloc[-12:, col] = np.nan
+    panel["DTWEXBGS"] = panel["DTWEXBGS"].ffill(limit=5)
     level, source = broad_dollar(panel)
-    assert level.iloc[-1:].isna().all() and source.iloc[-1:].isna().all()
+    assert source.iloc[-12:-6].eq("DTWEXBGS+FX proxy").all()  # the lag, six rows
+    assert level.iloc[-6:].isna().all() and source.iloc[-6:].isna().all()
 
 
 @pytest.mark.parametrize("day", ["2014-06-02", "2021-01-27", "2025-01-27"])

@@ -92,7 +92,7 @@ def test_liquidity_crunch_needs_elevated_stress() -> None:
 def test_a_fear_spike_is_not_calm() -> None:
     state = _satisfying(CrashType.CALM)
     assert _run(state)[0] == "calm"
-    state["vix_spike_z"] = 3.5
+    state["vix_jump_z"] = 3.5
     got, _, passes = _run(state)
     assert got == "broad_selloff" and not passes["calm"]
 

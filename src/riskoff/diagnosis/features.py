@@ -53,15 +53,13 @@ FEATURES: dict[str, Feature] = {
     "breadth": Feature("share", "share of asset classes down more than 1 sigma"),
     "stress_pct": Feature("percentile", "composite stress index, percentile of its history"),
     "vix": Feature("index points", "VIX level"),
-    "vix_jump_z": Feature("sigma", "VIX change over the window in sigma of its history"),
-    "vix_spike_z": Feature(
+    "vix_jump_z": Feature(
         "sigma", "VIX change over the window in sigma of its history; 0 where the VIX is unknown"
     ),
     "turbulence_pct": Feature("percentile", "turbulence (Kritzman-Li), percentile of history"),
     "gold_z": Feature("sigma", "gold's window move"),
     "treasuries_z": Feature("sigma", "long Treasuries' window move"),
     "yen_z": Feature("sigma", "the yen's window move (positive: yen stronger)"),
-    "dollar_z": Feature("sigma", "the broad dollar's window move (positive: dollar stronger)"),
     "dollar_bid_z": Feature(
         "sigma", "the broad dollar's window z, or half its day z when the day was stronger"
     ),
@@ -214,15 +212,13 @@ def day_features(
     out["breadth"] = t["breadth"]
     out["stress_pct"] = pct_stress
     out["vix"] = t["vix_level"]
-    out["vix_jump_z"] = t["vix_move_z"]
     # Evidence of a fear spike: before the VIX exists (1990) there is none, which must not
-    # stop a quiet day from being calm.
-    out["vix_spike_z"] = out["vix_jump_z"].fillna(0.0)
+    # stop a quiet day from being calm (a missing value never meets a condition).
+    out["vix_jump_z"] = t["vix_move_z"].fillna(0.0)
     out["turbulence_pct"] = pct_turbulence
     out["gold_z"] = col("gold", nan)
     out["treasuries_z"] = col("long_treasuries", nan)
     out["yen_z"] = col("yen", nan)
-    out["dollar_z"] = t["dollar_move_z"]
     out["dollar_bid_z"] = t["dollar_bid_z"]
     havens = pd.concat([out["gold_z"], out["treasuries_z"]], axis=1)
     out["haven_rally_z"] = pd.concat([havens, out["yen_z"]], axis=1).mean(axis=1)

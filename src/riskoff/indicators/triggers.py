@@ -205,10 +205,12 @@ def broad_dollar(panel: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     lag = MAX_STALE_ROWS["DTWEXBGS"]
     broad = _first(panel, "DTWEXBGS")
     # The panel carries a lagged level forward at most five business days, one fewer than the
-    # index's lag: the rows after its last observation are its unpublished tail, not a gap.
+    # index's lag: the rows after the last carried one, up to the lag counted from the
+    # observation itself, are its unpublished tail, not a gap.
     last = broad.last_valid_index()
-    if last is not None:
-        broad = broad.where(broad.index <= last, broad.ffill(limit=lag))
+    room = lag - int(stale_tail(broad, lag).sum())
+    if last is not None and room > 0:
+        broad = broad.where(broad.index <= last, broad.ffill(limit=room))
     proxy = dollar_proxy_returns(panel)
     stale = stale_tail(broad, lag)
     log_level = np.log(broad.where(~stale))
